@@ -1,0 +1,197 @@
+package io.sparktrain.trainer.config;
+
+import static io.sparktrain.trainer.config.ConfigSchema.*;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigRenderOptions;
+import com.typesafe.config.ConfigUtil;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueFactory;
+import com.typesafe.config.ConfigValueType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Resolves a HOCON job file plus {@code key=value} overrides into a {@link TrainConfig}: defaults
+ * from {@link ConfigSchema} underneath, overrides on top. Unknown keys, wrong types and values out
+ * of range are all collected and reported together, each naming the key, the value and its origin.
+ */
+public final class ConfigLoader {
+    private static final String SPARK_CONF_PREFIX = SPARK_CONF + ".";
+    private static final Set<String> KNOWN_KEYS = ALL.stream().map(Param::key).collect(Collectors.toSet());
+
+    private ConfigLoader() {}
+
+    public static TrainConfig load(Path file, List<String> overrides) {
+        if (!Files.isRegularFile(file)) {
+            throw new InvalidConfigException(file + ": no such config file");
+        }
+        Config parsed;
+        try {
+            parsed = ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
+        } catch (ConfigException e) {
+            throw new InvalidConfigException(file + ": not valid HOCON: " + e.getMessage());
+        }
+        return resolve(parsed, overrides);
+    }
+
+    /** Parses a config saved with {@link #render}, e.g. the one a run directory keeps. */
+    public static TrainConfig parse(String hocon, String origin, List<String> overrides) {
+        Config parsed;
+        try {
+            parsed = ConfigFactory.parseString(hocon, ConfigParseOptions.defaults().setOriginDescription(origin));
+        } catch (ConfigException e) {
+            throw new InvalidConfigException(origin + ": not valid HOCON: " + e.getMessage());
+        }
+        return resolve(parsed, overrides);
+    }
+
+    /** Overrides as a config, to compare or merge; {@code spark.conf.<key>} keeps the Spark key whole. */
+    public static Config overrides(List<String> assignments) {
+        Config config = ConfigFactory.empty();
+        for (String assignment : assignments) {
+            int eq = assignment.indexOf('=');
+            if (eq <= 0) {
+                throw new InvalidConfigException("override '" + assignment + "': expected key=value");
+            }
+            String key = assignment.substring(0, eq).strip();
+            String value = assignment.substring(eq + 1).strip();
+            String path = key.startsWith(SPARK_CONF_PREFIX)
+                    ? SPARK_CONF_PREFIX + ConfigUtil.quoteString(key.substring(SPARK_CONF_PREFIX.length()))
+                    : key;
+            try {
+                config = config.withValue(path, ConfigValueFactory.fromAnyRef(value, "command line"));
+            } catch (ConfigException e) {
+                throw new InvalidConfigException("override '" + assignment + "': '" + key + "' is not a valid key");
+            }
+        }
+        return config;
+    }
+
+    private static TrainConfig resolve(Config parsed, List<String> overrideAssignments) {
+        Config merged;
+        try {
+            merged = overrides(overrideAssignments).withFallback(parsed).withFallback(defaults()).resolve();
+        } catch (ConfigException e) {
+            throw new InvalidConfigException(e.getMessage());
+        }
+        List<String> problems = new ArrayList<>();
+        for (Map.Entry<String, ConfigValue> entry : merged.entrySet()) {
+            String key = entry.getKey();
+            if (!KNOWN_KEYS.contains(key) && !key.startsWith(SPARK_CONF_PREFIX)) {
+                problems.add("unknown key '" + key + "' (" + entry.getValue().origin().description() + ")"
+                        + suggestion(key));
+            }
+        }
+        Map<Param<?>, Object> values = new LinkedHashMap<>();
+        for (Param<?> param : ALL) {
+            try {
+                values.put(param, param.read(merged));
+            } catch (InvalidConfigException e) {
+                problems.add(e.getMessage());
+            }
+        }
+        Map<String, String> sparkConf = sparkConf(merged, problems);
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigException(problems);
+        }
+        return build(values, sparkConf);
+    }
+
+    private static Map<String, String> sparkConf(Config merged, List<String> problems) {
+        Map<String, String> sparkConf = new TreeMap<>();
+        if (!merged.hasPath(SPARK_CONF)) {
+            return sparkConf;
+        }
+        for (Map.Entry<String, ConfigValue> entry : merged.getConfig(SPARK_CONF).entrySet()) {
+            String sparkKey = String.join(".", ConfigUtil.splitPath(entry.getKey()));
+            ConfigValue value = entry.getValue();
+            if (value.valueType() == ConfigValueType.LIST || value.valueType() == ConfigValueType.NULL) {
+                problems.add(SPARK_CONF_PREFIX + sparkKey + " = " + value.render() + " ("
+                        + value.origin().description() + "): expected a string, number or boolean");
+            } else {
+                sparkConf.put(sparkKey, String.valueOf(value.unwrapped()));
+            }
+        }
+        return sparkConf;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <T> T get(Map<Param<?>, Object> values, Param<T> param) {
+        return (T) values.get(param);
+    }
+
+    private static TrainConfig build(Map<Param<?>, Object> v, Map<String, String> sparkConf) {
+        return new TrainConfig(
+                new TrainConfig.Run(get(v, RUN_NAME), get(v, RUN_ROOT)),
+                new TrainConfig.Data(get(v, DATASET), get(v, CACHE_DIR), get(v, SHARD_DIR), get(v, TRAIN_EXAMPLES),
+                        get(v, TEST_EXAMPLES), get(v, SHUFFLE_SEED)),
+                new TrainConfig.Model(get(v, ARCHITECTURE), get(v, MODEL_SEED), get(v, UPDATER),
+                        get(v, LEARNING_RATE), get(v, MOMENTUM), get(v, L2)),
+                new TrainConfig.Training(get(v, EPOCHS), get(v, BATCH_SIZE), get(v, MAX_BATCHES),
+                        get(v, REPORT_EVERY)),
+                new TrainConfig.Sync(get(v, STRATEGY), get(v, WORKERS), get(v, AVERAGING_FREQUENCY), get(v, PREFETCH),
+                        get(v, AVERAGE_UPDATER)),
+                new TrainConfig.Spark(get(v, MASTER), get(v, APP_NAME), sparkConf));
+    }
+
+    /** Every setting at its default. */
+    public static Config defaults() {
+        Config config = ConfigFactory.empty();
+        for (Param<?> param : ALL) {
+            config = config.withValue(param.key(), ConfigValueFactory.fromAnyRef(param.defaultValue(), "default"));
+        }
+        return config;
+    }
+
+    /** The resolved config as HOCON; {@link #parse} reads it back to an equal config. */
+    public static String render(TrainConfig config) {
+        Config out = ConfigFactory.empty();
+        for (Param<?> param : ALL) {
+            out = out.withValue(param.key(), ConfigValueFactory.fromAnyRef(param.valueIn(config)));
+        }
+        for (Map.Entry<String, String> e : config.spark().conf().entrySet()) {
+            out = out.withValue(SPARK_CONF_PREFIX + ConfigUtil.quoteString(e.getKey()),
+                    ConfigValueFactory.fromAnyRef(e.getValue()));
+        }
+        return out.root().render(ConfigRenderOptions.defaults().setOriginComments(false).setJson(false));
+    }
+
+    private static String suggestion(String unknown) {
+        return KNOWN_KEYS.stream()
+                .min(Comparator.comparingInt(known -> editDistance(known, unknown)))
+                .filter(best -> editDistance(best, unknown) <= Math.max(2, unknown.length() / 4))
+                .map(best -> "; did you mean '" + best + "'?")
+                .orElse("; see the config reference in README.md");
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+}

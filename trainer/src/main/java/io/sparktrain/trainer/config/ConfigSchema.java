@@ -1,0 +1,97 @@
+package io.sparktrain.trainer.config;
+
+import java.util.List;
+
+/** Every setting a training job accepts, with its default and documentation. */
+public final class ConfigSchema {
+    private ConfigSchema() {}
+
+    /** Spark settings under this key are passed to SparkConf unchanged. */
+    public static final String SPARK_CONF = "spark.conf";
+
+    private static final String NAME_PATTERN = "[A-Za-z0-9][A-Za-z0-9_.-]*";
+
+    public static final Param<String> RUN_NAME = Param.pattern("run.name", "mnist-lenet", NAME_PATTERN,
+            "letters, digits, '.', '_' and '-'", "Prefix of the run id.", c -> c.run().name());
+    public static final Param<String> RUN_ROOT = Param.text("run.root", ".",
+            "Directory or URI (`file://`, `hdfs://`, `s3a://`) under which `runs/<run-id>/` is created.",
+            c -> c.run().root());
+
+    public static final Param<String> DATASET = Param.choice("data.dataset", "mnist", List.of("mnist"),
+            "Dataset to train and evaluate on.", c -> c.data().dataset());
+    public static final Param<String> CACHE_DIR = Param.text("data.cache-dir", "~/.cache/sparktrain",
+            "Local directory where fetched datasets are kept and verified.", c -> c.data().cacheDir());
+    public static final Param<String> SHARD_DIR = Param.text("data.shard-dir", "shards",
+            "Directory or URI for exported shards; relative to run.root. Exports are reused across runs.",
+            c -> c.data().shardDir());
+    public static final Param<Integer> TRAIN_EXAMPLES = Param.integer("data.train-examples", 0, 0, Integer.MAX_VALUE,
+            "Use only the first N training examples; 0 uses all.", c -> c.data().trainExamples());
+    public static final Param<Integer> TEST_EXAMPLES = Param.integer("data.test-examples", 0, 0, Integer.MAX_VALUE,
+            "Evaluate on only the first N test examples; 0 uses all.", c -> c.data().testExamples());
+    public static final Param<Long> SHUFFLE_SEED = Param.longInteger("data.shuffle-seed", 42,
+            "Seed of the shuffle before batching, and of the per-epoch shard order.", c -> c.data().shuffleSeed());
+
+    public static final Param<String> ARCHITECTURE = Param.choice("model.architecture", "lenet", List.of("lenet"),
+            "Network to train.", c -> c.model().architecture());
+    public static final Param<Long> MODEL_SEED = Param.longInteger("model.seed", 42,
+            "Seed of the weight initialization.", c -> c.model().seed());
+    public static final Param<String> UPDATER = Param.choice("model.updater", "adam",
+            List.of("adam", "sgd", "nesterovs"), "Optimizer.", c -> c.model().updater());
+    public static final Param<Double> LEARNING_RATE = Param.decimal("model.learning-rate", 1e-3, 0, 10, false,
+            "Learning rate of the optimizer.", c -> c.model().learningRate());
+    public static final Param<Double> MOMENTUM = Param.decimal("model.momentum", 0.9, 0, 0.999, true,
+            "Momentum; used by nesterovs only.", c -> c.model().momentum());
+    public static final Param<Double> L2 = Param.decimal("model.l2", 0, 0, 1, true,
+            "L2 regularization coefficient on weights (not biases).", c -> c.model().l2());
+
+    public static final Param<Integer> EPOCHS = Param.integer("training.epochs", 3, 1, 100_000,
+            "Passes over the training set.", c -> c.training().epochs());
+    public static final Param<Integer> BATCH_SIZE = Param.integer("training.batch-size-per-worker", 64, 1, 65_536,
+            "Examples per minibatch on each worker; also the size of an exported shard.",
+            c -> c.training().batchSizePerWorker());
+    public static final Param<Integer> MAX_BATCHES = Param.integer("training.max-batches-per-epoch", 0, 0,
+            Integer.MAX_VALUE, "Stop each epoch after N minibatches (all workers together); 0 means no limit.",
+            c -> c.training().maxBatchesPerEpoch());
+    public static final Param<Integer> REPORT_EVERY = Param.integer("training.report-every-batches", 200, 1,
+            Integer.MAX_VALUE, "Print progress about every N minibatches (rounded to whole averaging rounds).",
+            c -> c.training().reportEveryBatches());
+
+    public static final Param<String> STRATEGY = Param.choice("sync.strategy", "parameter-averaging",
+            List.of("parameter-averaging"), "How workers keep their replicas in sync.", c -> c.sync().strategy());
+    public static final Param<Integer> WORKERS = Param.integer("sync.workers", 0, 0, 100_000,
+            "Replicas trained in parallel; 0 uses Spark's default parallelism (the executor cores).",
+            c -> c.sync().workers());
+    public static final Param<Integer> AVERAGING_FREQUENCY = Param.integer("sync.averaging-frequency", 5, 1, 100_000,
+            "Minibatches each worker fits between two parameter averagings.", c -> c.sync().averagingFrequency());
+    public static final Param<Integer> PREFETCH = Param.integer("sync.prefetch-batches", 2, 0, 1_000,
+            "Minibatches each worker loads ahead asynchronously; 0 disables prefetching.",
+            c -> c.sync().prefetchBatches());
+    public static final Param<Boolean> AVERAGE_UPDATER = Param.bool("sync.average-updater-state", true,
+            "Average optimizer state (Adam moments, momentum) along with the parameters.",
+            c -> c.sync().averageUpdaterState());
+    public static final Param<String> MASTER = Param.text("spark.master", "local[*]",
+            "Spark master when the launcher (spark-submit) sets none.", c -> c.spark().master());
+    public static final Param<String> APP_NAME = Param.text("spark.app-name", "sparktrain",
+            "Spark application name.", c -> c.spark().appName());
+
+    public static final List<Param<?>> ALL = List.of(RUN_NAME, RUN_ROOT, DATASET, CACHE_DIR, SHARD_DIR,
+            TRAIN_EXAMPLES, TEST_EXAMPLES, SHUFFLE_SEED, ARCHITECTURE, MODEL_SEED, UPDATER, LEARNING_RATE,
+            MOMENTUM, L2, EPOCHS, BATCH_SIZE, MAX_BATCHES, REPORT_EVERY, STRATEGY, WORKERS, AVERAGING_FREQUENCY,
+            PREFETCH, AVERAGE_UPDATER, MASTER, APP_NAME);
+
+    /** The settings that define the network; a resumed run takes them from its checkpoint. */
+    public static final List<Param<?>> ARCHITECTURE_DEFINING = List.of(ARCHITECTURE, MODEL_SEED, UPDATER,
+            LEARNING_RATE, MOMENTUM, L2);
+
+    /** The config reference as a Markdown table, for the README and {@code --describe-config}. */
+    public static String markdownReference() {
+        StringBuilder table = new StringBuilder("| key | default | allowed | meaning |\n|---|---|---|---|\n");
+        for (Param<?> p : ALL) {
+            table.append("| `").append(p.key()).append("` | `").append(p.defaultValue()).append("` | ")
+                    .append(p.allowed()).append(" | ").append(p.doc()).append(" |\n");
+        }
+        table.append("| `").append(SPARK_CONF).append(".<key>` | | strings | Extra Spark settings, "
+                + "e.g. `spark.conf.\"spark.executor.memory\" = 8g`. |\n");
+        return table.toString();
+    }
+}

@@ -1,0 +1,120 @@
+package io.sparktrain.trainer.config;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigValue;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.Function;
+import java.util.function.Predicate;
+
+/**
+ * One setting: its key, what it means, its default, which values are allowed and where it lives
+ * in {@link TrainConfig}. Every key, default and help text comes from these definitions, in
+ * {@link ConfigSchema}; nothing else declares them.
+ */
+public final class Param<T> {
+    private final String key;
+    private final String doc;
+    private final T defaultValue;
+    private final Class<T> type;
+    private final Predicate<T> valid;
+    private final String allowed;
+    private final Function<TrainConfig, T> getter;
+
+    private Param(String key, String doc, T defaultValue, Class<T> type, Predicate<T> valid, String allowed,
+            Function<TrainConfig, T> getter) {
+        this.key = key;
+        this.doc = doc;
+        this.defaultValue = defaultValue;
+        this.type = type;
+        this.valid = valid;
+        this.allowed = allowed;
+        this.getter = getter;
+        if (!valid.test(defaultValue)) {
+            throw new IllegalStateException(key + ": default " + defaultValue + " is not " + allowed);
+        }
+    }
+
+    static Param<Integer> integer(String key, int defaultValue, int min, int max, String doc,
+            Function<TrainConfig, Integer> getter) {
+        return new Param<>(key, doc, defaultValue, Integer.class, v -> v >= min && v <= max,
+                "an integer in [" + min + ", " + max + "]", getter);
+    }
+
+    static Param<Long> longInteger(String key, long defaultValue, String doc, Function<TrainConfig, Long> getter) {
+        return new Param<>(key, doc, defaultValue, Long.class, v -> true, "an integer", getter);
+    }
+
+    static Param<Double> decimal(String key, double defaultValue, double min, double max, boolean minInclusive,
+            String doc, Function<TrainConfig, Double> getter) {
+        return new Param<>(key, doc, defaultValue, Double.class,
+                v -> (minInclusive ? v >= min : v > min) && v <= max && Double.isFinite(v),
+                "a number in " + (minInclusive ? "[" : "(") + min + ", " + max + "]", getter);
+    }
+
+    static Param<Boolean> bool(String key, boolean defaultValue, String doc, Function<TrainConfig, Boolean> getter) {
+        return new Param<>(key, doc, defaultValue, Boolean.class, v -> true, "true or false", getter);
+    }
+
+    static Param<String> text(String key, String defaultValue, String doc, Function<TrainConfig, String> getter) {
+        return new Param<>(key, doc, defaultValue, String.class, v -> !v.isBlank(), "a non-empty string", getter);
+    }
+
+    static Param<String> pattern(String key, String defaultValue, String regex, String allowed, String doc,
+            Function<TrainConfig, String> getter) {
+        return new Param<>(key, doc, defaultValue, String.class, v -> v.matches(regex), allowed, getter);
+    }
+
+    static Param<String> choice(String key, String defaultValue, List<String> choices, String doc,
+            Function<TrainConfig, String> getter) {
+        return new Param<>(key, doc, defaultValue, String.class, choices::contains, "one of " + String.join(", ", choices),
+                getter);
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public String doc() {
+        return doc;
+    }
+
+    public T defaultValue() {
+        return defaultValue;
+    }
+
+    public String allowed() {
+        return allowed;
+    }
+
+    public T valueIn(TrainConfig config) {
+        return getter.apply(config);
+    }
+
+    /** Reads and checks this setting; a problem is reported with the key, the value, its origin and what is allowed. */
+    T read(Config config) {
+        ConfigValue raw = config.getValue(key);
+        T value;
+        try {
+            value = type.cast(switch (type.getSimpleName()) {
+                case "Integer" -> config.getInt(key);
+                case "Long" -> config.getLong(key);
+                case "Double" -> config.getDouble(key);
+                case "Boolean" -> config.getBoolean(key);
+                default -> config.getString(key);
+            });
+        } catch (ConfigException.WrongType | ConfigException.BadValue e) {
+            throw problem(raw, "expected " + allowed);
+        }
+        if (!valid.test(value)) {
+            throw problem(raw, "expected " + allowed);
+        }
+        return value;
+    }
+
+    private InvalidConfigException problem(ConfigValue raw, String expectation) {
+        return new InvalidConfigException(String.format(Locale.ROOT, "%s = %s (%s): %s", key,
+                raw.render(), raw.origin().description(), expectation));
+    }
+}

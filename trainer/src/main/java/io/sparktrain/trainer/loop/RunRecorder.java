@@ -1,0 +1,87 @@
+package io.sparktrain.trainer.loop;
+
+import io.sparktrain.trainer.runs.MetricsLine;
+import io.sparktrain.trainer.runs.RunDirectory;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.evaluation.classification.ConfusionMatrix;
+import org.nd4j.evaluation.classification.Evaluation;
+
+/**
+ * Keeps the run directory current: after each epoch a checkpoint, then its metrics line (in that
+ * order, so a metrics line never describes an epoch whose checkpoint is missing), and a summary at
+ * the end.
+ */
+public final class RunRecorder implements TrainingListener {
+    private final RunDirectory run;
+    private final List<String> metricLines;
+
+    /** @param earlierLines metric lines of epochs already completed by the run being resumed */
+    public RunRecorder(RunDirectory run, List<String> earlierLines) {
+        this.run = run;
+        this.metricLines = new ArrayList<>(earlierLines);
+    }
+
+    @Override
+    public void onEpochEnd(EpochResult result, MultiLayerNetwork network) throws IOException {
+        run.writeCheckpoint(result.epoch(), network);
+        metricLines.add(MetricsLine.toJson(metrics(run.id(), result)));
+        run.writeMetrics(metricLines);
+    }
+
+    @Override
+    public void onTrainingEnd(TrainingSummary summary) throws IOException {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("run_id", run.id());
+        json.put("strategy", summary.strategy());
+        json.put("workers", summary.workers());
+        json.put("first_epoch", summary.firstEpoch());
+        json.put("last_epoch", summary.lastEpoch());
+        json.put("train_examples", summary.trainExamples());
+        json.put("train_seconds", summary.trainSeconds());
+        json.put("samples_per_second", summary.samplesPerSecond());
+        json.put("final_test_accuracy", summary.finalAccuracy());
+        json.put("best_test_accuracy", summary.bestAccuracy());
+        json.put("best_epoch", summary.bestEpoch());
+        run.writeSummary(MetricsLine.toJson(json) + "\n");
+    }
+
+    static Map<String, Object> metrics(String runId, EpochResult r) {
+        Evaluation e = r.evaluation();
+        ConfusionMatrix<Integer> matrix = e.getConfusion();
+        int classes = matrix.getClasses().size();
+        double[] precision = new double[classes];
+        double[] recall = new double[classes];
+        double[] f1 = new double[classes];
+        long[][] confusion = new long[classes][classes];
+        for (int c = 0; c < classes; c++) {
+            precision[c] = e.precision(c);
+            recall[c] = e.recall(c);
+            f1[c] = e.f1(c);
+            for (int predicted = 0; predicted < classes; predicted++) {
+                confusion[c][predicted] = matrix.getCount(c, predicted);
+            }
+        }
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("run_id", runId);
+        json.put("epoch", r.epoch());
+        json.put("time", java.time.Instant.now().toString());
+        json.put("train_loss", r.trainLoss());
+        json.put("train_examples", r.trainExamples());
+        json.put("train_seconds", r.trainSeconds());
+        json.put("samples_per_second", r.samplesPerSecond());
+        json.put("eval_seconds", r.evalSeconds());
+        json.put("test_examples", e.getNumRowCounter());
+        json.put("test_accuracy", e.accuracy());
+        json.put("test_macro_f1", e.f1());
+        json.put("precision", precision);
+        json.put("recall", recall);
+        json.put("f1", f1);
+        json.put("confusion_matrix", confusion);
+        return json;
+    }
+}

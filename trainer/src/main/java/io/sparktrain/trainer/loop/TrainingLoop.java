@@ -1,0 +1,131 @@
+package io.sparktrain.trainer.loop;
+
+import io.sparktrain.datasets.shards.ShardManifest.Shard;
+import io.sparktrain.datasets.shards.ShardSet;
+import io.sparktrain.datasets.storage.Storage;
+import io.sparktrain.trainer.sync.SyncStrategy;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.spark.api.java.JavaRDD;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.nd4j.evaluation.classification.Evaluation;
+import org.nd4j.linalg.dataset.DataSet;
+
+/**
+ * Epochs over exported shards. Each epoch visits the shards in a seeded order of its own and hands
+ * DL4J one synchronization round at a time, already cut into one partition per worker: DL4J then
+ * neither re-splits nor reshuffles, so runs are reproducible, a one-worker run fits exactly the
+ * batches a single machine would, and progress is known after every round.
+ */
+public final class TrainingLoop {
+    private final JavaSparkContext sc;
+    private final SyncStrategy sync;
+    private final int epochs;
+    private final int maxBatchesPerEpoch;
+    private final int reportEveryBatches;
+    private final long shuffleSeed;
+    private final List<TrainingListener> listeners;
+
+    public TrainingLoop(JavaSparkContext sc, SyncStrategy sync, int epochs, int maxBatchesPerEpoch,
+            int reportEveryBatches, long shuffleSeed, List<TrainingListener> listeners) {
+        this.sc = sc;
+        this.sync = sync;
+        this.epochs = epochs;
+        this.maxBatchesPerEpoch = maxBatchesPerEpoch;
+        this.reportEveryBatches = reportEveryBatches;
+        this.shuffleSeed = shuffleSeed;
+        this.listeners = List.copyOf(listeners);
+    }
+
+    /** Trains epochs {@code completedEpochs + 1 .. epochs}; returns the trained network. */
+    public MultiLayerNetwork fit(MultiLayerNetwork network, int completedEpochs, ShardSet train, ShardSet test)
+            throws IOException {
+        SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, network, sync.trainingMaster());
+        long examples = 0;
+        double seconds = 0;
+        double bestAccuracy = -1;
+        double finalAccuracy = Double.NaN;
+        int bestEpoch = 0;
+        for (int epoch = completedEpochs + 1; epoch <= epochs; epoch++) {
+            List<Shard> order = EpochOrder.of(train.manifest().shards(), epoch, shuffleSeed, maxBatchesPerEpoch);
+            Phase training = fitEpoch(sparkNet, train, order, epoch);
+            long evalStart = System.nanoTime();
+            Evaluation evaluation = evaluate(sparkNet, test);
+            EpochResult result = new EpochResult(epoch, epochs, training.loss(), training.examples(),
+                    training.seconds(), (System.nanoTime() - evalStart) / 1e9, evaluation);
+            // DL4J counts one epoch per fit call, which here is one round.
+            sparkNet.getNetwork().setEpochCount(epoch);
+            for (TrainingListener listener : listeners) {
+                listener.onEpochEnd(result, sparkNet.getNetwork());
+            }
+            examples += result.trainExamples();
+            seconds += result.trainSeconds();
+            finalAccuracy = result.evaluation().accuracy();
+            if (finalAccuracy > bestAccuracy) {
+                bestAccuracy = finalAccuracy;
+                bestEpoch = epoch;
+            }
+        }
+        TrainingSummary summary = new TrainingSummary(sync.name(), sync.workers(), completedEpochs + 1, epochs,
+                examples, seconds, finalAccuracy, bestAccuracy, bestEpoch);
+        for (TrainingListener listener : listeners) {
+            listener.onTrainingEnd(summary);
+        }
+        return sparkNet.getNetwork();
+    }
+
+    /** What fitting one epoch produced: the example-weighted mean of the round losses, examples and time. */
+    private record Phase(double loss, long examples, double seconds) {}
+
+    private Phase fitEpoch(SparkDl4jMultiLayer sparkNet, ShardSet train, List<Shard> order, int epoch) {
+        int perRound = sync.batchesPerRound();
+        int reportEvery = Math.max(perRound, reportEveryBatches / perRound * perRound);
+        long start = System.nanoTime();
+        long examples = 0;
+        double weightedLoss = 0;
+        int nextReport = reportEvery;
+        for (int from = 0; from < order.size(); from += perRound) {
+            List<Shard> round = order.subList(from, Math.min(order.size(), from + perRound));
+            List<String> paths = new ArrayList<>(round.size());
+            long roundExamples = 0;
+            for (Shard shard : round) {
+                paths.add(train.uriOf(shard).toString());
+                roundExamples += shard.examples();
+            }
+            int partitions = Math.min(sync.workers(), paths.size());
+            JavaRDD<String> rdd = sc.parallelize(paths, partitions);
+            int iterations = sparkNet.getNetwork().getIterationCount();
+            sparkNet.fitPaths(rdd);
+            // DL4J persists the paths and never releases them.
+            rdd.unpersist(false);
+            // DL4J advances the count by the averaging frequency even for a short last round; Adam's
+            // bias correction reads it, so it must be the minibatches each worker really fitted.
+            sparkNet.getNetwork().setIterationCount(iterations + (paths.size() + partitions - 1) / partitions);
+            examples += roundExamples;
+            weightedLoss += sparkNet.getScore() * roundExamples;
+            int done = from + round.size();
+            if (done >= nextReport || done == order.size()) {
+                nextReport += reportEvery;
+                Progress progress = new Progress(epoch, epochs, done, order.size(), examples,
+                        (System.nanoTime() - start) / 1e9, sparkNet.getScore());
+                listeners.forEach(l -> l.onProgress(progress));
+            }
+        }
+        return new Phase(examples > 0 ? weightedLoss / examples : Double.NaN, examples,
+                (System.nanoTime() - start) / 1e9);
+    }
+
+    private Evaluation evaluate(SparkDl4jMultiLayer sparkNet, ShardSet test) {
+        int numClasses = test.manifest().spec().numClasses();
+        Storage storage = new Storage(sc.hadoopConfiguration());
+        // DL4J 1.0.0-M2's path-based evaluation of a MultiLayerNetwork builds a ComputationGraph
+        // from a null configuration and fails; evaluating loaded DataSets avoids that code.
+        JavaRDD<DataSet> batches = sc.parallelize(test.paths(), Math.min(sync.workers(), test.paths().size()))
+                .map(path -> ShardSet.read(storage, path));
+        // One model copy per executor JVM: evaluation is cheap next to training.
+        return sparkNet.doEvaluation(batches, 1, test.manifest().spec().batchSize(), new Evaluation(numClasses))[0];
+    }
+}

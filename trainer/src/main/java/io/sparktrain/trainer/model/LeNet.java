@@ -1,0 +1,43 @@
+package io.sparktrain.trainer.model;
+
+import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * LeNet as DL4J's reference example lays it out: 5x5 convolution to 20 maps, 2x2 max-pool, 5x5
+ * convolution to 50 maps, 2x2 max-pool, a dense layer of 500 ReLU units and a softmax output. The
+ * convolutions are followed by ReLU, like LeCun's by their squashing function; DL4J's example
+ * leaves them linear, which measured here stalled below 99% test accuracy on MNIST (98.8% after
+ * four epochs of parameter averaging). The input is a flattened image.
+ */
+public final class LeNet implements ModelFactory {
+
+    @Override
+    public MultiLayerConfiguration configuration(ModelSpec spec) {
+        return new NeuralNetConfiguration.Builder()
+                .seed(spec.seed())
+                .dataType(DataType.FLOAT)
+                .weightInit(WeightInit.XAVIER)
+                .updater(spec.updater())
+                .l2(spec.l2())
+                .list()
+                .layer(new ConvolutionLayer.Builder(5, 5).stride(1, 1).nOut(20).activation(Activation.RELU).build())
+                .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
+                .layer(new ConvolutionLayer.Builder(5, 5).stride(1, 1).nOut(50).activation(Activation.RELU).build())
+                .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
+                .layer(new DenseLayer.Builder().nOut(500).activation(Activation.RELU).build())
+                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.NEGATIVELOGLIKELIHOOD)
+                        .nOut(spec.numClasses()).activation(Activation.SOFTMAX).build())
+                .setInputType(InputType.convolutionalFlat(spec.height(), spec.width(), spec.channels()))
+                .build();
+    }
+}

@@ -1,0 +1,122 @@
+package io.sparktrain.trainer.runs;
+
+import io.sparktrain.datasets.storage.Storage;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+
+/**
+ * One run's files: {@code config.conf} (the resolved config), {@code metrics.jsonl} (one JSON object
+ * per epoch), {@code summary.json} and {@code checkpoints/epoch-NNNN.zip}. Only the driver writes
+ * here, and every file is replaced atomically, so a crash leaves each one either old or new.
+ */
+public final class RunDirectory {
+    private static final Pattern CHECKPOINT = Pattern.compile("epoch-(\\d{4,})\\.zip");
+
+    private final Storage storage;
+    private final String id;
+    private final URI uri;
+
+    RunDirectory(Storage storage, String id, URI uri) {
+        this.storage = storage;
+        this.id = id;
+        this.uri = uri;
+    }
+
+    public String id() {
+        return id;
+    }
+
+    public URI uri() {
+        return uri;
+    }
+
+    URI configUri() {
+        return Storage.resolve(uri, "config.conf");
+    }
+
+    URI checkpointsDir() {
+        return Storage.resolve(uri, "checkpoints");
+    }
+
+    public URI metricsUri() {
+        return Storage.resolve(uri, "metrics.jsonl");
+    }
+
+    public URI summaryUri() {
+        return Storage.resolve(uri, "summary.json");
+    }
+
+    public URI checkpointUri(int epoch) {
+        return Storage.resolve(checkpointsDir(), String.format("epoch-%04d.zip", epoch));
+    }
+
+    public void writeConfig(String hocon) throws IOException {
+        storage.writeStringAtomically(configUri(), hocon);
+    }
+
+    public String readConfig() throws IOException {
+        return storage.readString(configUri());
+    }
+
+    /** Saves parameters and updater state after {@code epoch} (1-based). */
+    public void writeCheckpoint(int epoch, MultiLayerNetwork network) throws IOException {
+        storage.writeAtomically(checkpointUri(epoch), out -> {
+            ModelSerializer.writeModel(network, out, true);
+            return null;
+        });
+    }
+
+    /** The highest epoch with a complete checkpoint; temporary files of an interrupted write are ignored. */
+    public Optional<Integer> lastCheckpointEpoch() throws IOException {
+        int last = -1;
+        for (String name : storage.list(checkpointsDir())) {
+            Matcher m = CHECKPOINT.matcher(name);
+            if (m.matches()) {
+                last = Math.max(last, Integer.parseInt(m.group(1)));
+            }
+        }
+        return last < 0 ? Optional.empty() : Optional.of(last);
+    }
+
+    public MultiLayerNetwork readCheckpoint(int epoch) throws IOException {
+        try (InputStream in = storage.open(checkpointUri(epoch))) {
+            return ModelSerializer.restoreMultiLayerNetwork(in, true);
+        } catch (IOException | RuntimeException e) {
+            throw new IOException("cannot read checkpoint " + checkpointUri(epoch) + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Metric lines for epochs up to {@code lastEpoch}, in order; later ones belong to work not checkpointed. */
+    public List<String> metricLines(int lastEpoch) throws IOException {
+        List<String> kept = new ArrayList<>();
+        if (!storage.exists(metricsUri())) {
+            return kept;
+        }
+        for (String line : storage.readString(metricsUri()).split("\n")) {
+            if (!line.isBlank() && MetricsLine.epochOf(line) <= lastEpoch) {
+                kept.add(line);
+            }
+        }
+        return kept;
+    }
+
+    /**
+     * Rewrites the metrics file with {@code lines}. Rewriting instead of appending works on every
+     * file system (S3 has no append) and never leaves a half-written line.
+     */
+    public void writeMetrics(List<String> lines) throws IOException {
+        storage.writeStringAtomically(metricsUri(), String.join("\n", lines) + "\n");
+    }
+
+    public void writeSummary(String json) throws IOException {
+        storage.writeStringAtomically(summaryUri(), json);
+    }
+}

@@ -1,0 +1,48 @@
+package io.sparktrain.trainer.runs;
+
+import io.sparktrain.datasets.storage.Storage;
+import java.io.IOException;
+import java.net.URI;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Runs kept under {@code <root>/runs/<run-id>/} on any Hadoop file system. Resuming a run is
+ * opening it again by id.
+ */
+public final class RunStore {
+    private static final DateTimeFormatter ID_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+
+    private final Storage storage;
+    private final URI runsDir;
+
+    public RunStore(Storage storage, URI root) {
+        this.storage = storage;
+        this.runsDir = Storage.resolve(root, "runs");
+    }
+
+    /** A new, empty run directory named {@code <name>-<time>-<random>}. */
+    public RunDirectory create(String name) throws IOException {
+        String id = String.format("%s-%s-%04x", name, LocalDateTime.now().format(ID_TIME),
+                ThreadLocalRandom.current().nextInt(0x10000));
+        RunDirectory run = new RunDirectory(storage, id, Storage.resolve(runsDir, id));
+        if (storage.exists(run.uri())) {
+            throw new IOException("run directory " + run.uri() + " already exists");
+        }
+        storage.mkdirs(run.checkpointsDir());
+        return run;
+    }
+
+    /** An existing run, for resuming. */
+    public RunDirectory open(String runId) throws IOException {
+        if (runId.isBlank() || runId.contains("/") || runId.startsWith(".")) {
+            throw new IllegalArgumentException("run id '" + runId + "' is not a run directory name");
+        }
+        RunDirectory run = new RunDirectory(storage, runId, Storage.resolve(runsDir, runId));
+        if (!storage.exists(run.configUri())) {
+            throw new IOException("no run '" + runId + "' to resume: " + run.configUri() + " does not exist");
+        }
+        return run;
+    }
+}

@@ -1,0 +1,48 @@
+package io.sparktrain.trainer.spark;
+
+import io.sparktrain.trainer.config.TrainConfig;
+import io.sparktrain.datasets.spark.RecordsKryoRegistrator;
+import org.apache.spark.SparkConf;
+import org.apache.spark.api.java.JavaSparkContext;
+
+/** The one place a Spark context is configured for DL4J. */
+public final class SparkContexts {
+    static final String TIME_SOURCE_PROPERTY = "org.deeplearning4j.spark.time.TimeSource";
+    static final String SYSTEM_CLOCK = "org.deeplearning4j.spark.time.SystemClockTimeSource";
+    private static final String EXECUTOR_JAVA_OPTIONS = "spark.executor.extraJavaOptions";
+
+    private SparkContexts() {}
+
+    /**
+     * Settings from spark-submit (or {@code spark.*} system properties) win over the job's
+     * {@code spark.master} and {@code spark.app-name}; {@code spark.conf} entries win over both.
+     */
+    public static SparkConf sparkConf(TrainConfig.Spark spark) {
+        SparkConf conf = new SparkConf();
+        conf.setIfMissing("spark.master", spark.master());
+        conf.setIfMissing("spark.app.name", spark.appName());
+        if (conf.get("spark.master").startsWith("local")) {
+            // Everything runs in this JVM: nothing needs to listen beyond loopback.
+            conf.setIfMissing("spark.driver.host", "127.0.0.1");
+            conf.setIfMissing("spark.driver.bindAddress", "127.0.0.1");
+        }
+        conf.set("spark.serializer", "org.apache.spark.serializer.KryoSerializer");
+        // ND4J's arrays (DL4J checks for this registrator), then the project's records.
+        conf.set("spark.kryo.registrator", "org.nd4j.kryo.Nd4jRegistrator," + RecordsKryoRegistrator.class.getName());
+        // Parameters and updater state travel as one Kryo object; large models exceed the 64m default.
+        conf.setIfMissing("spark.kryoserializer.buffer.max", "1g");
+        spark.conf().forEach(conf::set);
+        // DL4J's training statistics default to an NTP clock, unreachable behind cluster firewalls.
+        String executorOptions = conf.get(EXECUTOR_JAVA_OPTIONS, "");
+        if (!executorOptions.contains(TIME_SOURCE_PROPERTY)) {
+            conf.set(EXECUTOR_JAVA_OPTIONS,
+                    (executorOptions + " -D" + TIME_SOURCE_PROPERTY + "=" + SYSTEM_CLOCK).strip());
+        }
+        return conf;
+    }
+
+    public static JavaSparkContext create(TrainConfig.Spark spark) {
+        System.setProperty(TIME_SOURCE_PROPERTY, SYSTEM_CLOCK);
+        return new JavaSparkContext(sparkConf(spark));
+    }
+}

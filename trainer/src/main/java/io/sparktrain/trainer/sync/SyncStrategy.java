@@ -1,0 +1,21 @@
+package io.sparktrain.trainer.sync;
+
+import org.deeplearning4j.spark.api.TrainingMaster;
+
+/**
+ * How worker replicas are kept in sync. Each strategy lives in its own package and is chosen by
+ * {@code sync.strategy}; the training loop sees only this interface.
+ */
+public interface SyncStrategy {
+    /** The config name of the strategy. */
+    String name();
+
+    /** Replicas trained in parallel. */
+    int workers();
+
+    /** Minibatches consumed by all workers between two synchronizations; fits are cut at multiples of it. */
+    int batchesPerRound();
+
+    /** A DL4J training master implementing the strategy, for a Spark network wrapper. */
+    TrainingMaster<?, ?> trainingMaster();
+}

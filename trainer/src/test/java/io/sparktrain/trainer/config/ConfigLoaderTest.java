@@ -1,0 +1,136 @@
+package io.sparktrain.trainer.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    static Path repo() {
+        return Path.of(System.getProperty("sparktrain.repo.root", "..")).toAbsolutePath().normalize();
+    }
+
+    private Path conf(String hocon) throws IOException {
+        return Files.writeString(dir.resolve("job.conf"), hocon);
+    }
+
+    private String error(String hocon, String... overrides) throws IOException {
+        Path file = conf(hocon);
+        return assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(file, List.of(overrides)))
+                .getMessage();
+    }
+
+    @Test
+    void shippedJobConfigLoads() {
+        TrainConfig config = ConfigLoader.load(repo().resolve("conf/mnist-lenet.conf"), List.of());
+        assertEquals("lenet", config.model().architecture());
+        assertEquals("parameter-averaging", config.sync().strategy());
+        assertTrue(config.sync().averageUpdaterState());
+    }
+
+    @Test
+    void emptyConfigGivesTheDocumentedDefaults() {
+        TrainConfig config = ConfigLoader.parse("", "test", List.of());
+        for (Param<?> param : ConfigSchema.ALL) {
+            assertEquals(param.defaultValue(), param.valueIn(config), param.key());
+        }
+        assertEquals(Map.of(), config.spark().conf());
+    }
+
+    @Test
+    void unknownKeyIsNamedWithItsOriginAndASuggestion() throws IOException {
+        String message = error("training { epoch = 3 }");
+        assertTrue(message.contains("unknown key 'training.epoch'"), message);
+        assertTrue(message.contains("job.conf: 1"), message);
+        assertTrue(message.contains("did you mean 'training.epochs'?"), message);
+    }
+
+    @Test
+    void wrongTypeNamesKeyValueAndExpectation() throws IOException {
+        String message = error("training.epochs = three");
+        assertTrue(message.contains("training.epochs = \"three\""), message);
+        assertTrue(message.contains("expected an integer in [1, 100000]"), message);
+    }
+
+    @Test
+    void outOfRangeValuesAreRejected() throws IOException {
+        String message = error("sync.averaging-frequency = 0");
+        assertTrue(message.contains("sync.averaging-frequency = 0"), message);
+        assertTrue(message.contains("expected an integer in [1, 100000]"), message);
+        assertTrue(error("model.learning-rate = 0").contains("expected a number in (0.0, 10.0]"));
+        assertTrue(error("model.updater = rmsprop").contains("expected one of adam, sgd, nesterovs"));
+        assertTrue(error("run.name = \"a/b\"").contains("letters, digits"));
+    }
+
+    @Test
+    void allProblemsAreReportedTogether() throws IOException {
+        String message = error("training { epochs = 0, batch-size-per-worker = big }\nmodel.colour = red");
+        assertTrue(message.startsWith("3 problems:"), message);
+    }
+
+    @Test
+    void overridesWinAndAreChecked() throws IOException {
+        Path file = conf("training.epochs = 2");
+        TrainConfig config = ConfigLoader.load(file, List.of("training.epochs=7", "model.updater = sgd",
+                "run.root=hdfs://namenode:8020/user/me"));
+        assertEquals(7, config.training().epochs());
+        assertEquals("sgd", config.model().updater());
+        assertEquals("hdfs://namenode:8020/user/me", config.run().root(), "'//' is not a comment in an override");
+
+        String message = error("", "training.epochs=-1");
+        assertTrue(message.contains("training.epochs = \"-1\" (command line)"), message);
+        assertTrue(error("", "training.epochs").contains("expected key=value"));
+    }
+
+    @Test
+    void sparkConfPassesThroughWithDottedKeys() throws IOException {
+        Path file = conf("""
+                spark.conf { "spark.executor.memory" = 4g
+                             spark.eventLog.enabled = true }
+                """);
+        TrainConfig config = ConfigLoader.load(file, List.of("spark.conf.spark.task.cpus=2"));
+        assertEquals(Map.of("spark.executor.memory", "4g", "spark.eventLog.enabled", "true", "spark.task.cpus", "2"),
+                config.spark().conf());
+        String message = error("spark.conf.x = [1, 2]");
+        assertTrue(message.contains("spark.conf.x = [") && message.contains("expected a string, number or boolean"),
+                message);
+    }
+
+    @Test
+    void renderedConfigReadsBackEqual() throws IOException {
+        Path file = conf("""
+                run.name = round-trip
+                model { updater = nesterovs, learning-rate = 0.05, momentum = 0.8, l2 = 1e-4 }
+                spark.conf { "spark.executor.memory" = 4g }
+                """);
+        TrainConfig config = ConfigLoader.load(file, List.of("training.epochs=9"));
+        TrainConfig back = ConfigLoader.parse(ConfigLoader.render(config), "rendered", List.of());
+        assertEquals(config, back);
+    }
+
+    @Test
+    void missingAndMalformedFilesAreNamed() throws IOException {
+        Path missing = dir.resolve("absent.conf");
+        assertTrue(assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(missing, List.of()))
+                .getMessage().contains("absent.conf: no such config file"));
+        assertTrue(error("training { epochs = ").contains("not valid HOCON"));
+    }
+
+    @Test
+    void readmeConfigReferenceMatchesTheSchema() throws IOException {
+        String readme = Files.readString(repo().resolve("README.md"));
+        assertTrue(readme.contains(ConfigSchema.markdownReference()),
+                "README.md's config reference differs from ConfigSchema; paste the output of "
+                        + "'submit/train --describe-config':\n" + ConfigSchema.markdownReference());
+    }
+}

@@ -1,0 +1,82 @@
+package io.sparktrain.trainer.runs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparktrain.datasets.storage.Storage;
+import io.sparktrain.trainer.config.ConfigLoader;
+import io.sparktrain.trainer.model.ModelSpec;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import org.apache.hadoop.conf.Configuration;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.factory.Nd4j;
+
+class RunDirectoryTest {
+    @TempDir
+    Path root;
+
+    private final Storage storage = new Storage(new Configuration());
+
+    private static MultiLayerNetwork trainedALittle() {
+        MultiLayerNetwork net = ModelSpec.of(ConfigLoader.parse("", "test", List.of()).model(), 1, 28, 28, 10)
+                .newNetwork("lenet");
+        Nd4j.getRandom().setSeed(3);
+        net.fit(Nd4j.rand(8, 784), Nd4j.eye(10).getRows(0, 1, 2, 3, 4, 5, 6, 7));
+        net.setEpochCount(4);
+        return net;
+    }
+
+    @Test
+    void checkpointKeepsParametersUpdaterStateAndCounters() throws IOException {
+        RunDirectory run = new RunStore(storage, root.toUri()).create("test");
+        MultiLayerNetwork net = trainedALittle();
+        run.writeCheckpoint(4, net);
+
+        MultiLayerNetwork restored = run.readCheckpoint(4);
+        assertEquals(net.params(), restored.params());
+        assertEquals(net.getUpdater().getStateViewArray(), restored.getUpdater().getStateViewArray());
+        assertEquals(4, restored.getEpochCount());
+        assertEquals(net.getIterationCount(), restored.getIterationCount());
+        try (var files = Files.list(root.resolve("runs").resolve(run.id()).resolve("checkpoints"))) {
+            assertEquals(List.of("epoch-0004.zip"), files.map(p -> p.getFileName().toString()).toList(),
+                    "no temporary file is left behind");
+        }
+    }
+
+    @Test
+    void onlyCompleteCheckpointsCount() throws IOException {
+        RunDirectory run = new RunStore(storage, root.toUri()).create("test");
+        assertEquals(Optional.empty(), run.lastCheckpointEpoch());
+        run.writeCheckpoint(1, trainedALittle());
+        run.writeCheckpoint(2, trainedALittle());
+        Path checkpoints = root.resolve("runs").resolve(run.id()).resolve("checkpoints");
+        // What a crash during the third write leaves: a temporary name that never looks complete.
+        Files.write(checkpoints.resolve(".epoch-0003.zip.1234.tmp"), new byte[] {1, 2, 3});
+        assertEquals(Optional.of(2), run.lastCheckpointEpoch());
+    }
+
+    @Test
+    void resumingFindsTheRunAndItsConfig() throws IOException {
+        RunStore store = new RunStore(storage, root.toUri());
+        RunDirectory run = store.create("test");
+        run.writeConfig("training.epochs = 3\n");
+        assertEquals("training.epochs = 3\n", store.open(run.id()).readConfig());
+        IOException e = assertThrows(IOException.class, () -> store.open("test-19700101-000000-0000"));
+        assertTrue(e.getMessage().contains("no run 'test-19700101-000000-0000' to resume"), e.getMessage());
+    }
+
+    @Test
+    void metricLinesOfEpochsNotCheckpointedAreDropped() throws IOException {
+        RunDirectory run = new RunStore(storage, root.toUri()).create("test");
+        run.writeMetrics(List.of("{\"epoch\":1}", "{\"epoch\":2}", "{\"epoch\":3}"));
+        assertEquals(List.of("{\"epoch\":1}", "{\"epoch\":2}"), run.metricLines(2));
+        assertEquals(List.of(), new RunStore(storage, root.toUri()).create("other").metricLines(5));
+    }
+}

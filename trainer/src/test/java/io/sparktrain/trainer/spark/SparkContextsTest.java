@@ -1,0 +1,29 @@
+package io.sparktrain.trainer.spark;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparktrain.trainer.config.TrainConfig;
+import java.util.Map;
+import org.apache.spark.SparkConf;
+import org.junit.jupiter.api.Test;
+
+class SparkContextsTest {
+    @Test
+    void configuresKryoForNd4jAndTheSystemClock() {
+        SparkConf conf = SparkContexts.sparkConf(new TrainConfig.Spark("local[3]", "app", Map.of()));
+        assertEquals("org.apache.spark.serializer.KryoSerializer", conf.get("spark.serializer"));
+        assertTrue(conf.get("spark.kryo.registrator").startsWith("org.nd4j.kryo.Nd4jRegistrator,"));
+        assertEquals("-Dorg.deeplearning4j.spark.time.TimeSource=org.deeplearning4j.spark.time.SystemClockTimeSource",
+                conf.get("spark.executor.extraJavaOptions"));
+        assertEquals("127.0.0.1", conf.get("spark.driver.bindAddress"));
+    }
+
+    @Test
+    void userSettingsWinAndExecutorOptionsAreKept() {
+        SparkConf conf = SparkContexts.sparkConf(new TrainConfig.Spark("local[3]", "app",
+                Map.of("spark.executor.extraJavaOptions", "-Dx=1", "spark.kryoserializer.buffer.max", "256m")));
+        assertEquals("256m", conf.get("spark.kryoserializer.buffer.max"));
+        assertTrue(conf.get("spark.executor.extraJavaOptions").startsWith("-Dx=1 -Dorg.deeplearning4j"));
+    }
+}
