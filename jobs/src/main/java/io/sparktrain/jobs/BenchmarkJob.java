@@ -1,0 +1,124 @@
+package io.sparktrain.jobs;
+
+import io.sparktrain.datasets.shards.ShardManifest.Shard;
+import io.sparktrain.datasets.shards.ShardSet;
+import io.sparktrain.datasets.storage.Storage;
+import io.sparktrain.trainer.config.InvalidConfigException;
+import io.sparktrain.trainer.config.TrainConfig;
+import io.sparktrain.trainer.loop.ConsoleProgress;
+import io.sparktrain.trainer.loop.EpochOrder;
+import io.sparktrain.trainer.loop.TrainingListener;
+import io.sparktrain.trainer.loop.TrainingLoop;
+import io.sparktrain.trainer.loop.TrainingSummary;
+import io.sparktrain.trainer.spark.SparkContexts;
+import io.sparktrain.trainer.sync.SyncStrategies;
+import io.sparktrain.trainer.sync.SyncStrategy;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.evaluation.classification.Evaluation;
+import org.nd4j.linalg.dataset.DataSet;
+
+/**
+ * Trains the same config twice on the same shards, once with plain single-machine DL4J in the
+ * driver and once with Spark and the configured synchronization strategy, and prints samples/s and
+ * test accuracy for both. Writes no run directory.
+ */
+public final class BenchmarkJob {
+    private BenchmarkJob() {}
+
+    /** One line of the benchmark table. */
+    public record Result(String mode, int workers, int epochs, long examples, double seconds, double accuracy) {
+        double samplesPerSecond() {
+            return examples / seconds;
+        }
+    }
+
+    public static void main(String[] args) throws IOException {
+        JobArguments arguments;
+        try {
+            arguments = JobArguments.parse(args);
+            if (arguments.configFile().isEmpty()) {
+                throw new InvalidConfigException("the benchmark needs --config\n" + JobArguments.USAGE);
+            }
+        } catch (InvalidConfigException e) {
+            System.err.println(e.getMessage());
+            System.exit(TrainJob.BAD_CONFIG);
+            return;
+        }
+        List<Result> results = run(arguments.resolveConfig());
+        System.out.print(table(results));
+    }
+
+    public static List<Result> run(TrainConfig config) throws IOException {
+        try (JavaSparkContext sc = SparkContexts.create(config.spark())) {
+            Storage storage = new Storage(sc.hadoopConfiguration());
+            JobData data = JobData.prepare(sc, storage, config, JobLocations.of(config));
+            List<Result> results = new ArrayList<>();
+            results.add(singleMachine(config, data, storage));
+            results.add(spark(sc, config, data));
+            return results;
+        }
+    }
+
+    private static Result singleMachine(TrainConfig config, JobData data, Storage storage) throws IOException {
+        Map<Shard, DataSet> batches = new HashMap<>();
+        for (Shard shard : data.train().manifest().shards()) {
+            batches.put(shard, ShardSet.read(storage, data.train().uriOf(shard).toString()));
+        }
+        MultiLayerNetwork network = data.modelSpec(config.model()).newNetwork(config.model().architecture());
+        long examples = 0;
+        long start = System.nanoTime();
+        for (int epoch = 1; epoch <= config.training().epochs(); epoch++) {
+            for (Shard shard : EpochOrder.of(data.train().manifest().shards(), epoch, config.data().shuffleSeed(),
+                    config.training().maxBatchesPerEpoch())) {
+                network.fit(batches.get(shard));
+                examples += shard.examples();
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        List<DataSet> test = new ArrayList<>();
+        for (String path : data.test().paths()) {
+            test.add(ShardSet.read(storage, path));
+        }
+        Evaluation evaluation = network.evaluate(new ListDataSetIterator<>(test));
+        return new Result("single machine (DL4J)", 1, config.training().epochs(), examples, seconds,
+                evaluation.accuracy());
+    }
+
+    private static Result spark(JavaSparkContext sc, TrainConfig config, JobData data) throws IOException {
+        SyncStrategy sync = SyncStrategies.create(config, sc.defaultParallelism());
+        TrainingSummary[] summary = new TrainingSummary[1];
+        TrainingListener capture = new TrainingListener() {
+            @Override
+            public void onTrainingEnd(TrainingSummary s) {
+                summary[0] = s;
+            }
+        };
+        MultiLayerNetwork network = data.modelSpec(config.model()).newNetwork(config.model().architecture());
+        new TrainingLoop(sc, sync, config.training().epochs(), config.training().maxBatchesPerEpoch(),
+                config.training().reportEveryBatches(), config.data().shuffleSeed(),
+                List.of(new ConsoleProgress(), capture)).fit(network, 0, data.train(), data.test());
+        TrainingSummary s = summary[0];
+        return new Result("Spark " + sync.name() + " (" + sc.master() + ")", s.workers(), config.training().epochs(),
+                s.trainExamples(), s.trainSeconds(), s.finalAccuracy());
+    }
+
+    static String table(List<Result> results) {
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%-50s %7s %6s %10s %10s %12s %9s%n",
+                "mode", "workers", "epochs", "examples", "seconds", "samples/s", "accuracy"));
+        for (Result r : results) {
+            out.append(String.format(Locale.ROOT, "%-50s %7d %6d %10d %10.1f %12.0f %8.2f%%%n", r.mode(), r.workers(),
+                    r.epochs(), r.examples(), r.seconds(), r.samplesPerSecond(), 100 * r.accuracy()));
+        }
+        out.append(String.format(Locale.ROOT, "OMP_NUM_THREADS=%s, %d cores%n", System.getenv("OMP_NUM_THREADS"),
+                Runtime.getRuntime().availableProcessors()));
+        return out.toString();
+    }
+}

@@ -1,0 +1,108 @@
+package io.sparktrain.jobs;
+
+import io.sparktrain.datasets.storage.Storage;
+import io.sparktrain.trainer.config.ConfigLoader;
+import io.sparktrain.trainer.config.ConfigSchema;
+import io.sparktrain.trainer.config.InvalidConfigException;
+import io.sparktrain.trainer.config.TrainConfig;
+import io.sparktrain.trainer.loop.ConsoleProgress;
+import io.sparktrain.trainer.loop.RunRecorder;
+import io.sparktrain.trainer.loop.TrainingLoop;
+import io.sparktrain.trainer.runs.RunDirectory;
+import io.sparktrain.trainer.runs.RunStore;
+import io.sparktrain.trainer.spark.SparkContexts;
+import io.sparktrain.trainer.sync.SyncStrategies;
+import io.sparktrain.trainer.sync.SyncStrategy;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains a network on Spark as a config describes: fetch and shard the data, build or restore the
+ * network, train with the configured synchronization strategy, evaluate, checkpoint and record.
+ *
+ * <p>Exit codes: 0 trained; 2 bad command line or config; 3 bad data, shards or run directory;
+ * 1 anything else.
+ */
+public final class TrainJob {
+    static final int OK = 0;
+    static final int FAILED = 1;
+    static final int BAD_CONFIG = 2;
+    static final int BAD_DATA = 3;
+    private static final Logger log = LoggerFactory.getLogger(TrainJob.class);
+
+    private TrainJob() {}
+
+    public static void main(String[] args) {
+        System.exit(launch(args));
+    }
+
+    static int launch(String... args) {
+        try {
+            JobArguments arguments = JobArguments.parse(args);
+            if (arguments.describeConfig()) {
+                System.out.print(ConfigSchema.markdownReference());
+                return OK;
+            }
+            TrainConfig config = arguments.resolveConfig();
+            run(config, arguments.resumeRunId());
+            return OK;
+        } catch (InvalidConfigException e) {
+            log.error("Invalid configuration: {}", e.getMessage());
+            return BAD_CONFIG;
+        } catch (IOException e) {
+            log.error("Cannot train: {}", e.getMessage(), e);
+            return BAD_DATA;
+        } catch (RuntimeException e) {
+            log.error("Training failed", e);
+            return FAILED;
+        }
+    }
+
+    /** Trains as {@code config} says; when {@code resumeRunId} is given, continues that run. Returns the run. */
+    public static RunDirectory run(TrainConfig config, Optional<String> resumeRunId) throws IOException {
+        JobLocations locations = JobLocations.of(config);
+        try (JavaSparkContext sc = SparkContexts.create(config.spark())) {
+            Storage storage = new Storage(sc.hadoopConfiguration());
+            // Data is fetched, verified and sharded before the run directory exists, so bad data
+            // leaves nothing behind.
+            JobData data = JobData.prepare(sc, storage, config, locations);
+
+            RunStore runs = new RunStore(storage, locations.runRoot());
+            RunDirectory run = resumeRunId.isPresent() ? runs.open(resumeRunId.get()) : runs.create(config.run().name());
+            int completedEpochs = run.lastCheckpointEpoch().orElse(0);
+            run.writeConfig(ConfigLoader.render(config));
+            log.info("Run {} in {} ({}), Spark master {}, default parallelism {}", run.id(), run.uri(),
+                    resumeRunId.isPresent() ? "resumed after epoch " + completedEpochs : "new",
+                    sc.master(), sc.defaultParallelism());
+            log.info("Resolved config:\n{}", ConfigLoader.render(config));
+
+            MultiLayerNetwork network;
+            if (completedEpochs > 0) {
+                network = run.readCheckpoint(completedEpochs);
+                log.info("Restored network and updater state from {}", run.checkpointUri(completedEpochs));
+            } else {
+                network = data.modelSpec(config.model()).newNetwork(config.model().architecture());
+            }
+            log.info("Network {}: {} parameters", config.model().architecture(), network.numParams());
+
+            if (completedEpochs >= config.training().epochs()) {
+                log.info("Run {} already completed {} of {} epochs; nothing to train", run.id(), completedEpochs,
+                        config.training().epochs());
+                return run;
+            }
+            SyncStrategy sync = SyncStrategies.create(config, sc.defaultParallelism());
+            TrainingLoop loop = new TrainingLoop(sc, sync, config.training().epochs(),
+                    config.training().maxBatchesPerEpoch(), config.training().reportEveryBatches(),
+                    config.data().shuffleSeed(),
+                    List.of(new ConsoleProgress(), new RunRecorder(run, run.metricLines(completedEpochs))));
+            loop.fit(network, completedEpochs, data.train(), data.test());
+            log.info("Run directory: {}", run.uri());
+            return run;
+        }
+    }
+}

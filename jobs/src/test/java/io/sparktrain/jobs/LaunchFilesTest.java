@@ -1,0 +1,31 @@
+package io.sparktrain.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import org.apache.spark.launcher.JavaModuleOptions;
+import org.junit.jupiter.api.Test;
+
+/** Scripts and option files name classes and flags that exist, so they cannot drift silently. */
+class LaunchFilesTest {
+    @Test
+    void jvmOptionsAreSparksOwnJava17List() throws IOException {
+        List<String> ours = Files.readAllLines(ConfigLoaderPaths.repo().resolve("conf/jvm.options")).stream()
+                .map(String::strip).filter(line -> !line.isEmpty()).toList();
+        assertEquals(Arrays.asList(JavaModuleOptions.defaultModuleOptions().split("\\s+")), ours);
+    }
+
+    @Test
+    void submitScriptStartsTheTrainJob() throws IOException {
+        String script = Files.readString(ConfigLoaderPaths.repo().resolve("submit/train"));
+        String benchmark = Files.readString(ConfigLoaderPaths.repo().resolve("submit/benchmark"));
+        assertTrue(benchmark.contains(BenchmarkJob.class.getName()), "submit/benchmark must start " + BenchmarkJob.class.getName());
+        assertTrue(script.contains(TrainJob.class.getName()), "submit/train must start " + TrainJob.class.getName());
+        assertTrue(Files.isExecutable(ConfigLoaderPaths.repo().resolve("submit/train")));
+    }
+}
