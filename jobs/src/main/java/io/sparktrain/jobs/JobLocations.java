@@ -10,10 +10,8 @@ record JobLocations(URI runRoot, URI shardRoot, Path cacheDir) {
 
     static JobLocations of(TrainConfig config) {
         URI runRoot = Storage.toUri(config.run().root());
-        String shardDir = config.data().shardDir();
-        URI shardRoot = shardDir.contains(":") || shardDir.startsWith("/")
-                ? Storage.toUri(shardDir) : Storage.resolve(runRoot, shardDir);
-        return new JobLocations(runRoot, shardRoot, expandHome(config.data().cacheDir()).toAbsolutePath());
+        return new JobLocations(runRoot, Storage.resolve(runRoot, config.data().shardDir()),
+                expandHome(config.data().cacheDir()).toAbsolutePath());
     }
 
     private static Path expandHome(String path) {

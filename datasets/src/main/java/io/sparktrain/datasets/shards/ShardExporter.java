@@ -119,7 +119,8 @@ public final class ShardExporter {
         int from = id * batchSize;
         int to = Math.min(order.length, from + batchSize);
         DataSet batch = toDataSet(data, order, from, to);
-        // Serialized in memory first (a batch is a few hundred kB) so size and digest come for free.
+        // Serialized in memory first (a batch is a few hundred kB): DataSet.save logs and swallows
+        // write errors, and size and digest come for free.
         ByteArrayOutputStream serialized = new ByteArrayOutputStream();
         batch.save(serialized);
         byte[] bytes = serialized.toByteArray();

@@ -1,6 +1,8 @@
 package io.sparktrain.datasets.shards;
 
 import java.io.Serializable;
+import java.util.Arrays;
+import java.util.Objects;
 
 /**
  * Everything that determines an export's content. Two exports with equal specs hold the same
@@ -27,12 +29,12 @@ public record ShardSpec(String dataset, String sourceSha256, int examples, int b
     public boolean equals(Object o) {
         return o instanceof ShardSpec s && dataset.equals(s.dataset) && sourceSha256.equals(s.sourceSha256)
                 && examples == s.examples && batchSize == s.batchSize && shuffleSeed == s.shuffleSeed
-                && java.util.Arrays.equals(featureShape, s.featureShape) && numClasses == s.numClasses;
+                && Arrays.equals(featureShape, s.featureShape) && numClasses == s.numClasses;
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(dataset, sourceSha256, examples, batchSize, shuffleSeed, numClasses)
-                * 31 + java.util.Arrays.hashCode(featureShape);
+        return Objects.hash(dataset, sourceSha256, examples, batchSize, shuffleSeed, numClasses)
+                * 31 + Arrays.hashCode(featureShape);
     }
 }

@@ -28,19 +28,47 @@ public final class Storage implements Serializable {
         this.conf = new SerializableConfiguration(hadoopConf);
     }
 
-    /** Turns a user-given location into an absolute URI: plain paths are local files. */
+    /** Turns a user-given location into an absolute URI: anything without a scheme is a local path. */
     public static URI toUri(String location) {
-        URI uri = URI.create(location.replace(" ", "%20"));
-        if (uri.getScheme() == null) {
-            return Path.of(location).toAbsolutePath().normalize().toUri();
-        }
-        return uri;
+        return resolve(Path.of("").toAbsolutePath().toUri(), location);
     }
 
-    /** {@code base/child}, whatever the scheme. */
-    public static URI resolve(URI base, String child) {
+    /**
+     * A location relative to {@code base}: a URI with a scheme ({@code hdfs://...}) and an absolute
+     * local path stand as they are, a relative path is taken below {@code base}.
+     */
+    public static URI resolve(URI base, String location) {
+        if (location.matches("[A-Za-z][A-Za-z0-9+.-]*://.*")) {
+            return URI.create(location);
+        }
+        if (Path.of(location).isAbsolute()) {
+            return fileUri(Path.of(location));
+        }
+        if ("file".equals(base.getScheme())) {
+            return fileUri(Path.of(base).resolve(location));
+        }
         String text = base.toString();
-        return URI.create(text.endsWith("/") ? text + child : text + "/" + child);
+        return URI.create(text.endsWith("/") ? text : text + "/").resolve(encodePath(location)).normalize();
+    }
+
+    /** {@code file:///...} without a trailing slash, whether or not the path exists yet. */
+    private static URI fileUri(Path path) {
+        String uri = path.toAbsolutePath().normalize().toUri().toString();
+        return URI.create(uri.endsWith("/") && uri.length() > "file:///".length() ? uri.substring(0, uri.length() - 1)
+                : uri);
+    }
+
+    private static String encodePath(String relative) {
+        try {
+            return new URI(null, null, relative, null).getRawPath();
+        } catch (java.net.URISyntaxException e) {
+            throw new IllegalArgumentException("not a path: " + relative, e);
+        }
+    }
+
+    /** How to show a location to a person: a local path for {@code file:} URIs, the URI otherwise. */
+    public static String display(URI uri) {
+        return "file".equals(uri.getScheme()) ? Path.of(uri).toString() : uri.toString();
     }
 
     public FileSystem fileSystem(URI uri) throws IOException {
@@ -136,10 +164,6 @@ public final class Storage implements Serializable {
             out.write(content.getBytes(StandardCharsets.UTF_8));
             return null;
         });
-    }
-
-    public static boolean isTemporaryName(String name) {
-        return name.startsWith(".") && name.endsWith(".tmp");
     }
 
     /** Hadoop's Configuration is Writable but not Serializable. */

