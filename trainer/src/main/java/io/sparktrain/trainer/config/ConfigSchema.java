@@ -39,6 +39,9 @@ public final class ConfigSchema {
             List.of("adam", "sgd", "nesterovs"), "Optimizer.", c -> c.model().updater());
     public static final Param<Double> LEARNING_RATE = Param.decimal("model.learning-rate", 1e-3, 0, 10, false,
             "Learning rate of the optimizer.", c -> c.model().learningRate());
+    public static final Param<Double> LEARNING_RATE_DECAY = Param.decimal("model.learning-rate-decay", 1, 0, 1, false,
+            "Factor applied to the learning rate after every epoch (exponential decay); 1 keeps it constant.",
+            c -> c.model().learningRateDecay());
     public static final Param<Double> MOMENTUM = Param.decimal("model.momentum", 0.9, 0, 0.999, true,
             "Momentum; used by nesterovs only.", c -> c.model().momentum());
     public static final Param<Double> L2 = Param.decimal("model.l2", 0, 0, 1, true,
@@ -76,12 +79,12 @@ public final class ConfigSchema {
 
     public static final List<Param<?>> ALL = List.of(RUN_NAME, RUN_ROOT, DATASET, CACHE_DIR, SHARD_DIR,
             TRAIN_EXAMPLES, TEST_EXAMPLES, SHUFFLE_SEED, ARCHITECTURE, MODEL_SEED, UPDATER, LEARNING_RATE,
-            MOMENTUM, L2, EPOCHS, BATCH_SIZE, MAX_BATCHES, REPORT_EVERY, STRATEGY, WORKERS, AVERAGING_FREQUENCY,
+            LEARNING_RATE_DECAY, MOMENTUM, L2, EPOCHS, BATCH_SIZE, MAX_BATCHES, REPORT_EVERY, STRATEGY, WORKERS, AVERAGING_FREQUENCY,
             PREFETCH, AVERAGE_UPDATER, MASTER, APP_NAME);
 
     /** The settings that define the network; a resumed run takes them from its checkpoint. */
     public static final List<Param<?>> ARCHITECTURE_DEFINING = List.of(ARCHITECTURE, MODEL_SEED, UPDATER,
-            LEARNING_RATE, MOMENTUM, L2);
+            LEARNING_RATE, LEARNING_RATE_DECAY, MOMENTUM, L2);
 
     /** The config reference as a Markdown table, for the README and {@code --describe-config}. */
     public static String markdownReference() {

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigValue;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.Predicate;
 
@@ -17,17 +18,17 @@ public final class Param<T> {
     private final String key;
     private final String doc;
     private final T defaultValue;
-    private final Class<T> type;
+    private final BiFunction<Config, String, T> reader;
     private final Predicate<T> valid;
     private final String allowed;
     private final Function<TrainConfig, T> getter;
 
-    private Param(String key, String doc, T defaultValue, Class<T> type, Predicate<T> valid, String allowed,
-            Function<TrainConfig, T> getter) {
+    private Param(String key, String doc, T defaultValue, BiFunction<Config, String, T> reader, Predicate<T> valid,
+            String allowed, Function<TrainConfig, T> getter) {
         this.key = key;
         this.doc = doc;
         this.defaultValue = defaultValue;
-        this.type = type;
+        this.reader = reader;
         this.valid = valid;
         this.allowed = allowed;
         this.getter = getter;
@@ -38,37 +39,37 @@ public final class Param<T> {
 
     static Param<Integer> integer(String key, int defaultValue, int min, int max, String doc,
             Function<TrainConfig, Integer> getter) {
-        return new Param<>(key, doc, defaultValue, Integer.class, v -> v >= min && v <= max,
+        return new Param<>(key, doc, defaultValue, Config::getInt, v -> v >= min && v <= max,
                 "an integer in [" + min + ", " + max + "]", getter);
     }
 
     static Param<Long> longInteger(String key, long defaultValue, String doc, Function<TrainConfig, Long> getter) {
-        return new Param<>(key, doc, defaultValue, Long.class, v -> true, "an integer", getter);
+        return new Param<>(key, doc, defaultValue, Config::getLong, v -> true, "an integer", getter);
     }
 
     static Param<Double> decimal(String key, double defaultValue, double min, double max, boolean minInclusive,
             String doc, Function<TrainConfig, Double> getter) {
-        return new Param<>(key, doc, defaultValue, Double.class,
+        return new Param<>(key, doc, defaultValue, Config::getDouble,
                 v -> (minInclusive ? v >= min : v > min) && v <= max && Double.isFinite(v),
                 "a number in " + (minInclusive ? "[" : "(") + min + ", " + max + "]", getter);
     }
 
     static Param<Boolean> bool(String key, boolean defaultValue, String doc, Function<TrainConfig, Boolean> getter) {
-        return new Param<>(key, doc, defaultValue, Boolean.class, v -> true, "true or false", getter);
+        return new Param<>(key, doc, defaultValue, Config::getBoolean, v -> true, "true or false", getter);
     }
 
     static Param<String> text(String key, String defaultValue, String doc, Function<TrainConfig, String> getter) {
-        return new Param<>(key, doc, defaultValue, String.class, v -> !v.isBlank(), "a non-empty string", getter);
+        return new Param<>(key, doc, defaultValue, Config::getString, v -> !v.isBlank(), "a non-empty string", getter);
     }
 
     static Param<String> pattern(String key, String defaultValue, String regex, String allowed, String doc,
             Function<TrainConfig, String> getter) {
-        return new Param<>(key, doc, defaultValue, String.class, v -> v.matches(regex), allowed, getter);
+        return new Param<>(key, doc, defaultValue, Config::getString, v -> v.matches(regex), allowed, getter);
     }
 
     static Param<String> choice(String key, String defaultValue, List<String> choices, String doc,
             Function<TrainConfig, String> getter) {
-        return new Param<>(key, doc, defaultValue, String.class, choices::contains, "one of " + String.join(", ", choices),
+        return new Param<>(key, doc, defaultValue, Config::getString, choices::contains, "one of " + String.join(", ", choices),
                 getter);
     }
 
@@ -97,13 +98,7 @@ public final class Param<T> {
         ConfigValue raw = config.getValue(key);
         T value;
         try {
-            value = type.cast(switch (type.getSimpleName()) {
-                case "Integer" -> config.getInt(key);
-                case "Long" -> config.getLong(key);
-                case "Double" -> config.getDouble(key);
-                case "Boolean" -> config.getBoolean(key);
-                default -> config.getString(key);
-            });
+            value = reader.apply(config, key);
         } catch (ConfigException.WrongType | ConfigException.BadValue e) {
             throw problem(raw, "expected " + allowed);
         }

@@ -56,7 +56,6 @@ public final class TrainingLoop {
             Evaluation evaluation = evaluate(sparkNet, test);
             EpochResult result = new EpochResult(epoch, epochs, training.loss(), training.examples(),
                     training.seconds(), (System.nanoTime() - evalStart) / 1e9, evaluation);
-            // DL4J counts one epoch per fit call, which here is one round.
             sparkNet.getNetwork().setEpochCount(epoch);
             for (TrainingListener listener : listeners) {
                 listener.onEpochEnd(result, sparkNet.getNetwork());
@@ -98,6 +97,9 @@ public final class TrainingLoop {
             int partitions = Math.min(sync.workers(), paths.size());
             JavaRDD<String> rdd = sc.parallelize(paths, partitions);
             int iterations = sparkNet.getNetwork().getIterationCount();
+            // DL4J counts every fitPaths call as an epoch; workers read this count for learning-rate
+            // schedules, so each round must start from the epochs really completed.
+            sparkNet.getNetwork().setEpochCount(epoch - 1);
             sparkNet.fitPaths(rdd);
             // DL4J persists the paths and never releases them.
             rdd.unpersist(false);
@@ -125,7 +127,13 @@ public final class TrainingLoop {
         // from a null configuration and fails; evaluating loaded DataSets avoids that code.
         JavaRDD<DataSet> batches = sc.parallelize(test.paths(), Math.min(sync.workers(), test.paths().size()))
                 .map(path -> ShardSet.read(storage, path));
-        // One model copy per executor JVM: evaluation is cheap next to training.
-        return sparkNet.doEvaluation(batches, 1, test.manifest().spec().batchSize(), new Evaluation(numClasses))[0];
+        return sparkNet.doEvaluation(batches, evaluationThreadsPerExecutor(), test.manifest().spec().batchSize(),
+                new Evaluation(numClasses))[0];
+    }
+
+    /** One model copy per task slot: in local mode every core is a slot of the one executor. */
+    private int evaluationThreadsPerExecutor() {
+        return sc.master().startsWith("local") ? sc.defaultParallelism()
+                : sc.getConf().getInt("spark.executor.cores", 1);
     }
 }

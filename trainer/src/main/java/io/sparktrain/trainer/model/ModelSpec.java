@@ -9,6 +9,9 @@ import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
 import org.nd4j.linalg.learning.config.Sgd;
+import org.nd4j.linalg.schedule.ExponentialSchedule;
+import org.nd4j.linalg.schedule.ISchedule;
+import org.nd4j.linalg.schedule.ScheduleType;
 
 /** What a model factory needs: input shape, classes, seed and optimizer. */
 public record ModelSpec(int channels, int height, int width, int numClasses, long seed, IUpdater updater, double l2) {
@@ -20,10 +23,12 @@ public record ModelSpec(int channels, int height, int width, int numClasses, lon
     }
 
     static IUpdater updater(TrainConfig.Model model) {
+        // The epoch count that drives the schedule travels to the workers with the configuration.
+        ISchedule rate = new ExponentialSchedule(ScheduleType.EPOCH, model.learningRate(), model.learningRateDecay());
         return switch (model.updater()) {
-            case "adam" -> new Adam(model.learningRate());
-            case "sgd" -> new Sgd(model.learningRate());
-            case "nesterovs" -> new Nesterovs(model.learningRate(), model.momentum());
+            case "adam" -> new Adam(rate);
+            case "sgd" -> new Sgd(rate);
+            case "nesterovs" -> new Nesterovs(rate, model.momentum());
             default -> throw new IllegalArgumentException("model.updater = " + model.updater() + " has no implementation");
         };
     }
