@@ -75,11 +75,12 @@ public final class TrainJob {
             RunStore runs = new RunStore(storage, locations.runRoot());
             RunDirectory run = resumeRunId.isPresent() ? runs.open(resumeRunId.get()) : runs.create(config.run().name());
             int completedEpochs = run.lastCheckpointEpoch().orElse(0);
-            run.writeConfig(ConfigLoader.render(config));
-            log.info("Run {} in {} ({}), Spark master {}, default parallelism {}", run.id(), run.uri(),
+            String resolved = ConfigLoader.render(config);
+            run.writeConfig(resolved);
+            log.info("Run {} in {} ({}), Spark master {}, default parallelism {}", run.id(), Storage.display(run.uri()),
                     resumeRunId.isPresent() ? "resumed after epoch " + completedEpochs : "new",
                     sc.master(), sc.defaultParallelism());
-            log.info("Resolved config:\n{}", ConfigLoader.render(config));
+            log.info("Resolved config:\n{}", resolved);
 
             MultiLayerNetwork network;
             if (completedEpochs > 0) {
@@ -101,7 +102,7 @@ public final class TrainJob {
                     config.data().shuffleSeed(),
                     List.of(new ConsoleProgress(), new RunRecorder(run, run.metricLines(completedEpochs))));
             loop.fit(network, completedEpochs, data.train(), data.test());
-            log.info("Run directory: {}", run.uri());
+            log.info("Run directory: {}", Storage.display(run.uri()));
             return run;
         }
     }
