@@ -24,6 +24,8 @@ import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.dataset.DataSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Trains the same config twice on the same shards, once with plain single-machine DL4J in the
@@ -31,6 +33,8 @@ import org.nd4j.linalg.dataset.DataSet;
  * test accuracy for both. Writes no run directory.
  */
 public final class BenchmarkJob {
+    private static final Logger log = LoggerFactory.getLogger(BenchmarkJob.class);
+
     private BenchmarkJob() {}
 
     /** One line of the benchmark table. */
@@ -73,6 +77,8 @@ public final class BenchmarkJob {
             batches.put(shard, ShardSet.read(storage, data.train().uriOf(shard).toString()));
         }
         MultiLayerNetwork network = data.modelSpec(config.model()).newNetwork(config.model().architecture());
+        log.info("Single-machine DL4J baseline: {} epochs in this JVM, reported when done",
+                config.training().epochs());
         long examples = 0;
         long start = System.nanoTime();
         for (int epoch = 1; epoch <= config.training().epochs(); epoch++) {

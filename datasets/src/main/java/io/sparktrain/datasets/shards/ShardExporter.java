@@ -62,7 +62,7 @@ public final class ShardExporter {
             ShardSet existing = new ShardSet(dir, manifest);
             existing.verify(sc, storage);
             log.info("Reusing {} shards of {} ({} examples) at {}", manifest.shards().size(), data.name(),
-                    manifest.examples(), dir);
+                    manifest.examples(), Storage.display(dir));
             return existing;
         }
         // Shards without a manifest are what an interrupted export left: start that directory afresh.
@@ -75,7 +75,7 @@ public final class ShardExporter {
         ShardManifest manifest = new ShardManifest(ShardManifest.FORMAT, spec, shards);
         storage.writeStringAtomically(manifestUri, manifest.toJson());
         log.info("Exported {} examples of {} into {} shards at {} in {} s", data.count(), data.name(),
-                shards.size(), dir, String.format("%.1f", (System.nanoTime() - start) / 1e9));
+                shards.size(), Storage.display(dir), String.format("%.1f", (System.nanoTime() - start) / 1e9));
         return new ShardSet(dir, manifest);
     }
 
