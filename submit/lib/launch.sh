@@ -3,7 +3,8 @@
 #
 # Environment: SPARKTRAIN_HEAP (default 4g), SPARKTRAIN_OFFHEAP (ND4J's off-heap limit, default 6g),
 # OMP_NUM_THREADS (default 1: one OpenMP thread per worker was measured fastest on small machines),
-# MAVEN_ARGS (extra build flags, e.g. -Dnd4j.native.classifier=linux-x86_64 for CPUs without AVX2).
+# MAVEN_ARGS (extra build flags, e.g. -Dnd4j.native.classifier=linux-x86_64 for CPUs without AVX2),
+# SPARKTRAIN_SKIP_BUILD (set: use the jar as it is).
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 target=$repo/jobs/target
@@ -12,11 +13,13 @@ job_jar() { ls "$target"/sparktrain-jobs-*-job.jar 2>/dev/null | head -n 1; }
 
 build_if_stale() {
   local jar
+  # Tests that run the scripts after Maven packaged the jar must not start a second build.
+  [[ -n "${SPARKTRAIN_SKIP_BUILD:-}" ]] && return 0
   jar=$(job_jar)
   if [[ -z "$jar" || ! -f "$target/spark-classpath.txt" ]] \
       || [[ -n "$(find "$repo/pom.xml" "$repo"/*/pom.xml "$repo"/*/src/main -newer "$jar" -print -quit)" ]]; then
     echo "Building the job jar (mvn package)..." >&2
-    (cd "$repo" && mvn -B -q -DskipTests ${MAVEN_ARGS:-} package) >&2
+    (cd "$repo" && mvn -B -q -Dstyle.color=never -DskipTests ${MAVEN_ARGS:-} package) >&2
   fi
 }
 
@@ -29,23 +32,67 @@ to_mb() { # 4g -> 4096, 512m -> 512
   esac
 }
 
+# memory_flags: sets heap, offheap_mb and physical_mb from the environment.
+memory_flags() {
+  heap=${SPARKTRAIN_HEAP:-4g}
+  local offheap=${SPARKTRAIN_OFFHEAP:-6g} heap_mb
+  heap_mb=$(to_mb "$heap") && offheap_mb=$(to_mb "$offheap") || exit 2
+  # JavaCPP refuses allocations once resident memory passes this: heap + off-heap + 1g of JVM overhead.
+  physical_mb=$((heap_mb + offheap_mb + 1024))
+}
+
 # launch_job MAIN_CLASS ARGS...: runs the class with the job jar and the Spark jars the build resolved.
 launch_job() {
   local main=$1; shift
   build_if_stale
-  local heap=${SPARKTRAIN_HEAP:-4g} offheap=${SPARKTRAIN_OFFHEAP:-6g} heap_mb offheap_mb
-  heap_mb=$(to_mb "$heap") && offheap_mb=$(to_mb "$offheap") || exit 2
+  memory_flags
   export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
   # The embedded default runs Spark in this JVM: keep it on loopback.
   export SPARK_LOCAL_IP=${SPARK_LOCAL_IP:-127.0.0.1}
-  # JavaCPP refuses allocations once resident memory passes this: heap + off-heap + 1g of JVM overhead.
   exec java @"$repo/conf/jvm.options" \
     -Xmx"$heap" \
     -Dorg.bytedeco.javacpp.maxbytes="${offheap_mb}m" \
-    -Dorg.bytedeco.javacpp.maxphysicalbytes="$((heap_mb + offheap_mb + 1024))m" \
+    -Dorg.bytedeco.javacpp.maxphysicalbytes="${physical_mb}m" \
     -Dlog4j2.configurationFile="$repo/conf/log4j2.properties" \
     -cp "$(job_jar):$(cat "$target/spark-classpath.txt")" \
     "$main" "$@"
+}
+
+# submit_job MASTER_URL MAIN_CLASS ARGS...: submits the job jar through Spark's own SparkSubmit, as
+# spark-submit does, in client mode. Uses $SPARK_HOME/bin/spark-submit when SPARK_HOME is a real
+# Spark installation, otherwise the runtime submit/cluster assembles from the build's jars.
+# Executors get the same per-JVM settings as local runs: SPARKTRAIN_EXECUTOR_HEAP (default 2g),
+# SPARKTRAIN_EXECUTOR_OFFHEAP (default 2g), one OpenMP thread.
+submit_job() {
+  local master=$1 main=$2; shift 2
+  build_if_stale
+  memory_flags
+  local exec_heap=${SPARKTRAIN_EXECUTOR_HEAP:-2g} exec_offheap exec_heap_mb
+  exec_heap_mb=$(to_mb "$exec_heap") && exec_offheap=$(to_mb "${SPARKTRAIN_EXECUTOR_OFFHEAP:-2g}") || exit 2
+  local conf=(
+    --master "$master" --deploy-mode client --class "$main"
+    --conf "spark.executor.memory=$exec_heap"
+    --conf "spark.executorEnv.OMP_NUM_THREADS=1"
+    --conf "spark.executor.extraJavaOptions=-Dorg.bytedeco.javacpp.maxbytes=${exec_offheap}m -Dorg.bytedeco.javacpp.maxphysicalbytes=$((exec_heap_mb + exec_offheap + 1024))m"
+  )
+  export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
+  case "$master" in
+    # A cluster on this machine's loopback (submit/cluster): the executors reach the driver there.
+    spark://127.0.0.1:*|spark://localhost:*) export SPARK_LOCAL_IP=${SPARK_LOCAL_IP:-127.0.0.1} ;;
+  esac
+  if [[ -n "${SPARK_HOME:-}" && -x "$SPARK_HOME/bin/spark-submit" ]]; then
+    exec "$SPARK_HOME/bin/spark-submit" --driver-memory "$heap" \
+      --driver-java-options "-Dorg.bytedeco.javacpp.maxbytes=${offheap_mb}m -Dorg.bytedeco.javacpp.maxphysicalbytes=${physical_mb}m" \
+      "${conf[@]}" "$(job_jar)" "$@"
+  fi
+  spark_home "$repo/target/cluster/spark-home"
+  exec java @"$repo/conf/jvm.options" \
+    -Xmx"$heap" \
+    -Dorg.bytedeco.javacpp.maxbytes="${offheap_mb}m" \
+    -Dorg.bytedeco.javacpp.maxphysicalbytes="${physical_mb}m" \
+    -Dlog4j2.configurationFile="$repo/conf/log4j2.properties" \
+    -cp "$SPARK_HOME/conf:$SPARK_HOME/jars/*" \
+    org.apache.spark.deploy.SparkSubmit "${conf[@]}" "$(job_jar)" "$@"
 }
 
 # with_default_config ARGS...: prints the arguments, one per line, with --config conf/mnist-lenet.conf
@@ -56,4 +103,31 @@ with_default_config() {
     case "$arg" in --config|--resume|--describe-config) printf '%s\n' "$@"; return ;; esac
   done
   printf '%s\n' --config "$repo/conf/mnist-lenet.conf" "$@"
+}
+
+# spark_home DIR: a Spark runtime of the build's own Spark version in DIR, assembled from Maven
+# Central's jars (submit/spark-runtime/pom.xml; no Spark download exists here). A Worker launches
+# executors only when the home has a RELEASE marker (it then takes jars/ as the classpath) and
+# SPARK_SCALA_VERSION is set.
+spark_home() {
+  local home=$1 jar runtime=$repo/submit/spark-runtime/pom.xml
+  if [[ ! -f "$home/RELEASE" || "$home/RELEASE" -ot "$runtime" || "$home/RELEASE" -ot "$repo/pom.xml" ]]; then
+    rm -rf "$home"
+    mkdir -p "$home/jars" "$home/conf"
+    echo "Assembling a Spark runtime in $home..." >&2
+    (cd "$repo" && mvn -B -q -Dstyle.color=never -f "$runtime" -P '!cpu' dependency:build-classpath \
+      -Dmdep.includeScope=runtime -Dmdep.outputFile="$home/classpath.txt") >&2
+    tr ':' '\n' < "$home/classpath.txt" | while read -r jar; do
+      [[ -n "$jar" ]] && ln -s "$jar" "$home/jars/"
+    done
+    cp "$repo/conf/log4j2-cluster.properties" "$home/conf/log4j2.properties"
+    echo "Spark $(spark_version "$home") assembled by sparktrain from Maven Central's jars" > "$home/RELEASE"
+  fi
+  export SPARK_HOME=$home SPARK_SCALA_VERSION=2.12
+}
+
+spark_version() { # HOME
+  local core
+  core=$(tr ':' '\n' < "$1/classpath.txt" | grep -m1 '/spark-core_')
+  basename "$(dirname "$core")"
 }

@@ -21,6 +21,23 @@ class LaunchFilesTest {
     }
 
     @Test
+    void sparkClassesTheScriptsStartExist() throws IOException, ClassNotFoundException {
+        java.util.Set<String> named = new java.util.TreeSet<>();
+        for (String script : List.of("submit/cluster", "submit/lib/launch.sh")) {
+            java.util.regex.Matcher m = java.util.regex.Pattern.compile("org\\.apache\\.spark\\.deploy\\.[\\w.]+")
+                    .matcher(Files.readString(ConfigLoaderPaths.repo().resolve(script)));
+            while (m.find()) {
+                named.add(m.group());
+            }
+        }
+        assertTrue(named.containsAll(List.of("org.apache.spark.deploy.SparkSubmit",
+                "org.apache.spark.deploy.master.Master", "org.apache.spark.deploy.worker.Worker")), named.toString());
+        for (String className : named) {
+            Class.forName(className, false, getClass().getClassLoader());
+        }
+    }
+
+    @Test
     void submitScriptStartsTheTrainJob() throws IOException {
         String script = Files.readString(ConfigLoaderPaths.repo().resolve("submit/train"));
         String benchmark = Files.readString(ConfigLoaderPaths.repo().resolve("submit/benchmark"));
