@@ -1,6 +1,7 @@
 package io.sparktrain.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,15 +15,27 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The job submitted through Spark's SparkSubmit to a real standalone cluster on loopback: one
  * Master and two Worker JVMs started by submit/cluster, each Worker launching its own executor JVM.
  */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StandaloneClusterIT {
     private static final Path REPO = ConfigLoaderPaths.repo();
+    private static final long TIMEOUT_MINUTES = 15;
+
+    /** The undisturbed run's result, which the run that loses a worker must reproduce. */
+    private static JsonNode undisturbed;
+    private static INDArray undisturbedParams;
 
     @TempDir
     Path dir;
@@ -33,65 +46,144 @@ class StandaloneClusterIT {
         }
     }
 
-    /** Runs a repository script to its end; returns its exit code, its output in {@code log}. */
-    private static int run(Path log, String... command) throws IOException, InterruptedException {
+    /** Starts a repository script with its output in {@code log}. */
+    private static Process start(Path log, String... command) throws IOException {
         List<String> line = new ArrayList<>(List.of(command));
         line.set(0, REPO.resolve(command[0]).toString());
         ProcessBuilder builder = new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(log.toFile());
         builder.environment().put("SPARKTRAIN_SKIP_BUILD", "1");
         builder.environment().put("SPARKTRAIN_HEAP", "2g");
         builder.environment().remove("SPARK_HOME");
-        Process process = builder.start();
-        if (!process.waitFor(15, TimeUnit.MINUTES)) {
+        return builder.start();
+    }
+
+    private static int finish(Process process, Path log) throws IOException, InterruptedException {
+        if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
             process.destroyForcibly();
-            throw new AssertionError(String.join(" ", command) + " did not finish; see " + log);
+            throw new AssertionError("did not finish in " + TIMEOUT_MINUTES + " minutes:\n" + Files.readString(log));
         }
         return process.exitValue();
     }
 
-    @Test
-    void trainsOnTwoWorkerJvmsAndStopsCleanly() throws Exception {
-        int port = freePort();
-        Path cluster = dir.resolve("cluster");
-        Path startLog = dir.resolve("start.log");
-        assertEquals(0, run(startLog, "submit/cluster", "start", "--workers", "2", "--memory", "3g",
-                "--port", String.valueOf(port), "--ui-port", String.valueOf(freePort()), "--dir", cluster.toString()),
-                Files.readString(startLog));
-        Path trainLog = dir.resolve("train.log");
+    private static void run(Path log, String... command) throws IOException, InterruptedException {
+        assertEquals(0, finish(start(log, command), log), () -> read(log));
+    }
+
+    private static String read(Path log) {
         try {
-            int exit = run(trainLog, "submit/train", "--master", "spark://127.0.0.1:" + port,
-                    "--config", REPO.resolve("conf/mnist-lenet.conf").toString(),
-                    "--set", "run.root=" + dir, "--set", "data.cache-dir=" + TestMnist.cacheDir(),
-                    "--set", "data.train-examples=8000", "--set", "data.test-examples=1000",
-                    "--set", "training.epochs=2");
-            assertEquals(0, exit, Files.readString(trainLog));
-        } finally {
-            Path stopLog = dir.resolve("stop.log");
-            assertEquals(0, run(stopLog, "submit/cluster", "stop", "--dir", cluster.toString()));
+            return Files.readString(log);
+        } catch (IOException e) {
+            return "(no log: " + e + ")";
         }
+    }
 
-        Path metrics;
-        try (Stream<Path> files = Files.walk(dir.resolve("runs"))) {
-            metrics = files.filter(p -> p.getFileName().toString().equals("metrics.jsonl")).findFirst().orElseThrow();
-        }
-        List<String> lines = Files.readAllLines(metrics);
-        JsonNode last = new ObjectMapper().readTree(lines.get(lines.size() - 1));
-        assertEquals(2, last.get("epoch").asInt());
-        // Same data and epochs as TrainJobTest's local run (94.5%); the bar leaves room for other CPUs.
-        assertTrue(last.get("test_accuracy").asDouble() >= 0.93, last.toString());
-        assertTrue(Files.exists(metrics.resolveSibling("checkpoints").resolve("epoch-0002.zip")));
+    private Path startCluster() throws Exception {
+        Path cluster = dir.resolve("cluster");
+        run(dir.resolve("start.log"), "submit/cluster", "start", "--workers", "2", "--memory", "3g",
+                "--port", String.valueOf(freePort()), "--ui-port", String.valueOf(freePort()),
+                "--dir", cluster.toString());
+        return cluster;
+    }
 
-        // Each Worker launched an executor JVM of its own for the application.
-        for (String worker : List.of("worker-1", "worker-2")) {
-            try (Stream<Path> files = Files.walk(cluster.resolve(worker))) {
-                assertTrue(files.anyMatch(p -> p.getFileName().toString().equals("stderr")),
-                        worker + " ran no executor");
-            }
-        }
+    private Process submit(Path cluster, Path log) throws IOException {
+        return start(log, "submit/train", "--master", Files.readString(cluster.resolve("master-url")).strip(),
+                "--config", REPO.resolve("conf/mnist-lenet.conf").toString(),
+                "--set", "run.root=" + dir, "--set", "data.cache-dir=" + TestMnist.cacheDir(),
+                "--set", "data.train-examples=8000", "--set", "data.test-examples=1000",
+                "--set", "training.epochs=2", "--set", "training.report-every-batches=10");
+    }
+
+    private void stopCluster(Path cluster) throws Exception {
+        run(dir.resolve("stop.log"), "submit/cluster", "stop", "--dir", cluster.toString());
         try (Stream<Path> pids = Files.list(cluster).filter(p -> p.toString().endsWith(".pid"))) {
             assertEquals(0, pids.count(), "stop removes every pid file");
         }
-        String master = Files.readString(cluster.resolve("logs/master.log"));
-        assertTrue(master.contains("Registering worker"), "the master saw its workers");
+    }
+
+    private Path runDirectory() throws IOException {
+        try (Stream<Path> files = Files.list(dir.resolve("runs"))) {
+            return files.findFirst().orElseThrow();
+        }
+    }
+
+    private static JsonNode lastMetrics(Path run) throws IOException {
+        List<String> lines = Files.readAllLines(run.resolve("metrics.jsonl"));
+        assertEquals(2, lines.size());
+        return new ObjectMapper().readTree(lines.get(1));
+    }
+
+    /** Every checkpoint of the run restores, with parameters and updater state. */
+    private static MultiLayerNetwork lastCheckpoint(Path run) throws IOException {
+        MultiLayerNetwork last = null;
+        for (int epoch = 1; epoch <= 2; epoch++) {
+            last = ModelSerializer.restoreMultiLayerNetwork(
+                    run.resolve("checkpoints").resolve(String.format("epoch-%04d.zip", epoch)).toFile(), true);
+            assertEquals(epoch, last.getEpochCount());
+        }
+        return last;
+    }
+
+    @Test
+    @Order(1)
+    void trainsOnTwoWorkerJvmsAndStopsCleanly() throws Exception {
+        Path cluster = startCluster();
+        Path log = dir.resolve("train.log");
+        try {
+            assertEquals(0, finish(submit(cluster, log), log), () -> read(log));
+        } finally {
+            stopCluster(cluster);
+        }
+        Path run = runDirectory();
+        undisturbed = lastMetrics(run);
+        // Same data and epochs as TrainJobTest's local run (94.5%); the bar leaves room for other CPUs.
+        assertTrue(undisturbed.get("test_accuracy").asDouble() >= 0.93, undisturbed.toString());
+        undisturbedParams = lastCheckpoint(run).params();
+
+        for (String worker : List.of("worker-1", "worker-2")) {
+            try (Stream<Path> files = Files.walk(cluster.resolve(worker))) {
+                assertTrue(files.anyMatch(p -> p.getFileName().toString().equals("stderr")),
+                        worker + " ran no executor JVM");
+            }
+        }
+        assertTrue(read(cluster.resolve("logs/master.log")).contains("Registering worker"));
+    }
+
+    @Test
+    @Order(2)
+    void losingAWorkerMidEpochNeitherStopsTrainingNorChangesItsResult() throws Exception {
+        assertNotNull(undisturbed, "runs after the undisturbed run it is compared with");
+        Path cluster = startCluster();
+        Path log = dir.resolve("train.log");
+        try {
+            Process job = submit(cluster, log);
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
+            while (!read(log).contains("progress: epoch 1/2  batch 20/")) {
+                assertTrue(job.isAlive(), () -> "the job ended before a worker could be killed:\n" + read(log));
+                assertTrue(System.nanoTime() < deadline, () -> "no progress within 5 minutes:\n" + read(log));
+                Thread.sleep(200);
+            }
+            // Lose a whole machine's worth: the Worker JVM and the executor JVM it launched.
+            ProcessHandle worker = ProcessHandle.of(Long.parseLong(
+                    Files.readString(cluster.resolve("worker-2.pid")).strip())).orElseThrow();
+            List<ProcessHandle> executors = worker.descendants().toList();
+            assertTrue(!executors.isEmpty(), "worker 2 runs an executor");
+            executors.forEach(ProcessHandle::destroyForcibly);
+            worker.destroyForcibly();
+
+            assertEquals(0, finish(job, log), () -> read(log));
+        } finally {
+            stopCluster(cluster);
+        }
+        Path run = runDirectory();
+        JsonNode disturbed = lastMetrics(run);
+        double difference = Math.abs(disturbed.get("test_accuracy").asDouble()
+                - undisturbed.get("test_accuracy").asDouble());
+        assertTrue(difference <= 0.003, "accuracy " + disturbed.get("test_accuracy") + " against "
+                + undisturbed.get("test_accuracy") + " undisturbed");
+        // Spark re-ran the lost tasks from the same broadcast parameters on the same shards, and the
+        // driver averages only results of tasks that finished, so nothing about the result changed.
+        assertEquals(undisturbedParams, lastCheckpoint(run).params());
+        assertTrue(read(log).contains("Lost executor"),
+                "Spark noticed the lost executor");
     }
 }
