@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparktrain.datasets.testing.TestMnist;
 import java.io.IOException;
+import java.io.InputStream;
 import java.net.ServerSocket;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,6 +19,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.util.ModelSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -26,7 +30,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
  * The job submitted through Spark's SparkSubmit to a real standalone cluster on loopback: one
- * Master and two Worker JVMs started by submit/cluster, each Worker launching its own executor JVM.
+ * Master and two Worker JVMs started by submit/cluster, each Worker launching its own executor JVM,
+ * with shards, checkpoints and metrics on a real HDFS.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StandaloneClusterIT {
@@ -37,8 +42,23 @@ class StandaloneClusterIT {
     private static JsonNode undisturbed;
     private static INDArray undisturbedParams;
 
+    private static TestHdfs hdfs;
+
+    @TempDir
+    static Path hdfsDir;
+
     @TempDir
     Path dir;
+
+    @BeforeAll
+    static void startHdfs() throws IOException {
+        hdfs = new TestHdfs(hdfsDir);
+    }
+
+    @AfterAll
+    static void stopHdfs() {
+        hdfs.close();
+    }
 
     private static int freePort() throws IOException {
         try (ServerSocket socket = new ServerSocket(0)) {
@@ -85,10 +105,10 @@ class StandaloneClusterIT {
         return cluster;
     }
 
-    private Process submit(Path cluster, Path log) throws IOException {
+    private Process submit(Path cluster, URI root, Path log) throws IOException {
         return start(log, "submit/train", "--master", Files.readString(cluster.resolve("master-url")).strip(),
                 "--config", REPO.resolve("conf/mnist-lenet.conf").toString(),
-                "--set", "run.root=" + dir, "--set", "data.cache-dir=" + TestMnist.cacheDir(),
+                "--set", "run.root=" + root, "--set", "data.cache-dir=" + TestMnist.cacheDir(),
                 "--set", "data.train-examples=8000", "--set", "data.test-examples=1000",
                 "--set", "training.epochs=2", "--set", "training.report-every-batches=10");
     }
@@ -100,24 +120,26 @@ class StandaloneClusterIT {
         }
     }
 
-    private Path runDirectory() throws IOException {
-        try (Stream<Path> files = Files.list(dir.resolve("runs"))) {
-            return files.findFirst().orElseThrow();
-        }
+    private static URI runDirectory(URI root) throws IOException {
+        List<String> runs = hdfs.list(URI.create(root + "/runs"));
+        assertEquals(1, runs.size(), runs.toString());
+        return URI.create(root + "/runs/" + runs.get(0));
     }
 
-    private static JsonNode lastMetrics(Path run) throws IOException {
-        List<String> lines = Files.readAllLines(run.resolve("metrics.jsonl"));
-        assertEquals(2, lines.size());
-        return new ObjectMapper().readTree(lines.get(1));
+    private static JsonNode lastMetrics(URI run) throws IOException {
+        String[] lines = hdfs.read(URI.create(run + "/metrics.jsonl")).strip().split("\n");
+        assertEquals(2, lines.length);
+        return new ObjectMapper().readTree(lines[1]);
     }
 
     /** Every checkpoint of the run restores, with parameters and updater state. */
-    private static MultiLayerNetwork lastCheckpoint(Path run) throws IOException {
+    private static MultiLayerNetwork lastCheckpoint(URI run) throws IOException {
         MultiLayerNetwork last = null;
         for (int epoch = 1; epoch <= 2; epoch++) {
-            last = ModelSerializer.restoreMultiLayerNetwork(
-                    run.resolve("checkpoints").resolve(String.format("epoch-%04d.zip", epoch)).toFile(), true);
+            URI checkpoint = URI.create(run + String.format("/checkpoints/epoch-%04d.zip", epoch));
+            try (InputStream in = hdfs.fileSystem().open(new org.apache.hadoop.fs.Path(checkpoint))) {
+                last = ModelSerializer.restoreMultiLayerNetwork(in, true);
+            }
             assertEquals(epoch, last.getEpochCount());
         }
         return last;
@@ -128,12 +150,13 @@ class StandaloneClusterIT {
     void trainsOnTwoWorkerJvmsAndStopsCleanly() throws Exception {
         Path cluster = startCluster();
         Path log = dir.resolve("train.log");
+        URI root = hdfs.uri("user/sparktrain/undisturbed");
         try {
-            assertEquals(0, finish(submit(cluster, log), log), () -> read(log));
+            assertEquals(0, finish(submit(cluster, root, log), log), () -> read(log));
         } finally {
             stopCluster(cluster);
         }
-        Path run = runDirectory();
+        URI run = runDirectory(root);
         undisturbed = lastMetrics(run);
         // Same data and epochs as TrainJobTest's local run (94.5%); the bar leaves room for other CPUs.
         assertTrue(undisturbed.get("test_accuracy").asDouble() >= 0.93, undisturbed.toString());
@@ -154,8 +177,9 @@ class StandaloneClusterIT {
         assertNotNull(undisturbed, "runs after the undisturbed run it is compared with");
         Path cluster = startCluster();
         Path log = dir.resolve("train.log");
+        URI root = hdfs.uri("user/sparktrain/disturbed");
         try {
-            Process job = submit(cluster, log);
+            Process job = submit(cluster, root, log);
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
             while (!read(log).contains("progress: epoch 1/2  batch 20/")) {
                 assertTrue(job.isAlive(), () -> "the job ended before a worker could be killed:\n" + read(log));
@@ -174,7 +198,7 @@ class StandaloneClusterIT {
         } finally {
             stopCluster(cluster);
         }
-        Path run = runDirectory();
+        URI run = runDirectory(root);
         JsonNode disturbed = lastMetrics(run);
         double difference = Math.abs(disturbed.get("test_accuracy").asDouble()
                 - undisturbed.get("test_accuracy").asDouble());
