@@ -2,6 +2,7 @@ package io.sparktrain.trainer.spark;
 
 import io.sparktrain.trainer.config.TrainConfig;
 import io.sparktrain.datasets.spark.RecordsKryoRegistrator;
+import io.sparktrain.trainer.gpu.GpuPlugin;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 
@@ -10,6 +11,7 @@ public final class SparkContexts {
     static final String TIME_SOURCE_PROPERTY = "org.deeplearning4j.spark.time.TimeSource";
     static final String SYSTEM_CLOCK = "org.deeplearning4j.spark.time.SystemClockTimeSource";
     private static final String EXECUTOR_JAVA_OPTIONS = "spark.executor.extraJavaOptions";
+    private static final String EXECUTOR_GPUS = "spark.executor.resource.gpu.amount";
 
     private SparkContexts() {}
 
@@ -32,6 +34,15 @@ public final class SparkContexts {
         // Parameters and updater state travel as one Kryo object; large models exceed the 64m default.
         conf.setIfMissing("spark.kryoserializer.buffer.max", "1g");
         spark.conf().forEach(conf::set);
+        if (conf.contains(EXECUTOR_GPUS)) {
+            // DL4J ignores Spark's GPU assignment; the plugin binds each executor's ND4J to it.
+            String plugins = conf.get("spark.plugins", "");
+            if (!plugins.contains(GpuPlugin.class.getName())) {
+                conf.set("spark.plugins", (plugins.isEmpty() ? "" : plugins + ",") + GpuPlugin.class.getName());
+            }
+            // CUDA numbers GPUs fastest first unless told otherwise; Spark's addresses are nvidia-smi's.
+            conf.setIfMissing("spark.executorEnv.CUDA_DEVICE_ORDER", "PCI_BUS_ID");
+        }
         // DL4J's training statistics default to an NTP clock, unreachable behind cluster firewalls.
         String executorOptions = conf.get(EXECUTOR_JAVA_OPTIONS, "");
         if (!executorOptions.contains(TIME_SOURCE_PROPERTY)) {

@@ -26,4 +26,13 @@ class SparkContextsTest {
         assertEquals("256m", conf.get("spark.kryoserializer.buffer.max"));
         assertTrue(conf.get("spark.executor.extraJavaOptions").startsWith("-Dx=1 -Dorg.deeplearning4j"));
     }
+
+    @Test
+    void executorsThatRequestGpusGetTheBindingPlugin() {
+        SparkConf conf = SparkContexts.sparkConf(new TrainConfig.Spark("local[3]", "app",
+                Map.of("spark.executor.resource.gpu.amount", "1", "spark.plugins", "com.example.Other")));
+        assertEquals("com.example.Other,io.sparktrain.trainer.gpu.GpuPlugin", conf.get("spark.plugins"));
+        assertEquals("PCI_BUS_ID", conf.get("spark.executorEnv.CUDA_DEVICE_ORDER"));
+        assertTrue(!SparkContexts.sparkConf(new TrainConfig.Spark("local[3]", "app", Map.of())).contains("spark.plugins"));
+    }
 }
