@@ -40,10 +40,6 @@ public record ShardSet(URI directory, ShardManifest manifest) implements Seriali
         return batch;
     }
 
-    public int examples() {
-        return manifest.examples();
-    }
-
     /**
      * Checks that every shard exists with its recorded size (on the driver, one listing) and its
      * recorded SHA-256 (in a Spark job, so a large export is read in parallel where it lives).

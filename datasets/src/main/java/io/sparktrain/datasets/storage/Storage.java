@@ -85,10 +85,6 @@ public final class Storage implements Serializable {
         return fileSystem(uri).exists(new org.apache.hadoop.fs.Path(uri));
     }
 
-    public long length(URI uri) throws IOException {
-        return fileSystem(uri).getFileStatus(new org.apache.hadoop.fs.Path(uri)).getLen();
-    }
-
     public void mkdirs(URI dir) throws IOException {
         FileSystem fs = fileSystem(dir);
         org.apache.hadoop.fs.Path path = new org.apache.hadoop.fs.Path(dir);
