@@ -61,19 +61,16 @@ launch_job() {
 # submit_job MASTER_URL MAIN_CLASS ARGS...: submits the job jar through Spark's own SparkSubmit, as
 # spark-submit does, in client mode. Uses $SPARK_HOME/bin/spark-submit when SPARK_HOME is a real
 # Spark installation, otherwise the runtime submit/cluster assembles from the build's jars.
-# Executors get the same per-JVM settings as local runs: SPARKTRAIN_EXECUTOR_HEAP (default 2g),
-# SPARKTRAIN_EXECUTOR_OFFHEAP (default 2g), one OpenMP thread.
+# Executors get SPARKTRAIN_EXECUTOR_HEAP (default 2g) and one OpenMP thread; the job itself sizes
+# their off-heap limits and memoryOverhead (spark.executor-offheap-memory).
 submit_job() {
   local master=$1 main=$2; shift 2
   build_if_stale
   memory_flags
-  local exec_heap=${SPARKTRAIN_EXECUTOR_HEAP:-2g} exec_offheap exec_heap_mb
-  exec_heap_mb=$(to_mb "$exec_heap") && exec_offheap=$(to_mb "${SPARKTRAIN_EXECUTOR_OFFHEAP:-2g}") || exit 2
   local conf=(
     --master "$master" --deploy-mode client --class "$main"
-    --conf "spark.executor.memory=$exec_heap"
+    --conf "spark.executor.memory=${SPARKTRAIN_EXECUTOR_HEAP:-2g}"
     --conf "spark.executorEnv.OMP_NUM_THREADS=1"
-    --conf "spark.executor.extraJavaOptions=-Dorg.bytedeco.javacpp.maxbytes=${exec_offheap}m -Dorg.bytedeco.javacpp.maxphysicalbytes=$((exec_heap_mb + exec_offheap + 1024))m"
   )
   export OMP_NUM_THREADS=${OMP_NUM_THREADS:-1}
   case "$master" in

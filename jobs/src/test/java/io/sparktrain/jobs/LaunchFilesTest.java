@@ -8,6 +8,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import io.sparktrain.trainer.config.ConfigLoader;
+import io.sparktrain.trainer.config.TrainConfig;
+import io.sparktrain.trainer.spark.SparkContexts;
+import org.apache.spark.SparkConf;
 import org.apache.spark.launcher.JavaModuleOptions;
 import org.junit.jupiter.api.Test;
 
@@ -22,9 +30,9 @@ class LaunchFilesTest {
 
     @Test
     void sparkClassesTheScriptsStartExist() throws IOException, ClassNotFoundException {
-        java.util.Set<String> named = new java.util.TreeSet<>();
+        Set<String> named = new TreeSet<>();
         for (String script : List.of("submit/cluster", "submit/lib/launch.sh")) {
-            java.util.regex.Matcher m = java.util.regex.Pattern.compile("org\\.apache\\.spark\\.deploy\\.[\\w.]+")
+            Matcher m = Pattern.compile("org\\.apache\\.spark\\.deploy\\.[\\w.]+")
                     .matcher(Files.readString(ConfigLoaderPaths.repo().resolve(script)));
             while (m.find()) {
                 named.add(m.group());
@@ -44,5 +52,20 @@ class LaunchFilesTest {
         assertTrue(benchmark.contains(BenchmarkJob.class.getName()), "submit/benchmark must start " + BenchmarkJob.class.getName());
         assertTrue(script.contains(TrainJob.class.getName()), "submit/train must start " + TrainJob.class.getName());
         assertTrue(Files.isExecutable(ConfigLoaderPaths.repo().resolve("submit/train")));
+    }
+
+    @Test
+    void everyShippedJobConfigIsValidAndItsExecutorsFit() throws IOException {
+        try (var confs = Files.list(ConfigLoaderPaths.repo().resolve("conf"))) {
+            List<Path> files = confs.filter(p -> p.toString().endsWith(".conf")).toList();
+            assertTrue(files.size() >= 3, files.toString());
+            for (Path file : files) {
+                TrainConfig config = ConfigLoader.load(file, List.of());
+                SparkConf conf = SparkContexts.sparkConf(new TrainConfig.Spark("yarn", config.spark().appName(),
+                                config.spark().conf(), config.spark().executorOffheapMemory(),
+                                config.spark().containerMemoryLimit()));
+                assertTrue(conf.contains("spark.executor.memoryOverhead"), file.toString());
+            }
+        }
     }
 }

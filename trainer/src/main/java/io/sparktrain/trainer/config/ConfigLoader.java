@@ -143,7 +143,8 @@ public final class ConfigLoader {
                         get(v, REPORT_EVERY)),
                 new TrainConfig.Sync(get(v, STRATEGY), get(v, WORKERS), get(v, AVERAGING_FREQUENCY), get(v, PREFETCH),
                         get(v, AVERAGE_UPDATER)),
-                new TrainConfig.Spark(get(v, MASTER), get(v, APP_NAME), sparkConf));
+                new TrainConfig.Spark(get(v, MASTER), get(v, APP_NAME), sparkConf, get(v, EXECUTOR_OFFHEAP),
+                        get(v, CONTAINER_LIMIT)));
     }
 
     /** Every setting at its default. */

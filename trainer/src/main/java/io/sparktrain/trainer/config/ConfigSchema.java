@@ -77,10 +77,23 @@ public final class ConfigSchema {
     public static final Param<String> APP_NAME = Param.text("spark.app-name", "sparktrain",
             "Spark application name.", c -> c.spark().appName());
 
+    private static final String SIZE_PATTERN = "(?i)[0-9]+[kmgt]?";
+    public static final Param<String> EXECUTOR_OFFHEAP = Param.pattern("spark.executor-offheap-memory", "2g",
+            SIZE_PATTERN, "a size such as 2g or 512m",
+            "ND4J's off-heap limit per executor (JavaCPP maxbytes); added to spark.executor.memoryOverhead. "
+                    + "Not used in local mode, where submit/train sets the limits.",
+            c -> c.spark().executorOffheapMemory());
+    public static final Param<String> CONTAINER_LIMIT = Param.pattern("spark.container-memory-limit", "0",
+            SIZE_PATTERN, "a size such as 16g, or 0",
+            "Largest executor container the cluster grants (YARN's maximum allocation, a Kubernetes limit); "
+                    + "the job refuses executor settings that exceed it. 0: not checked.",
+            c -> c.spark().containerMemoryLimit());
+
     public static final List<Param<?>> ALL = List.of(RUN_NAME, RUN_ROOT, DATASET, CACHE_DIR, SHARD_DIR,
             TRAIN_EXAMPLES, TEST_EXAMPLES, SHUFFLE_SEED, ARCHITECTURE, MODEL_SEED, UPDATER, LEARNING_RATE,
             LEARNING_RATE_DECAY, MOMENTUM, L2, EPOCHS, BATCH_SIZE, MAX_BATCHES, REPORT_EVERY, STRATEGY, WORKERS, AVERAGING_FREQUENCY,
-            PREFETCH, AVERAGE_UPDATER, MASTER, APP_NAME);
+            PREFETCH, AVERAGE_UPDATER, MASTER, APP_NAME, EXECUTOR_OFFHEAP,
+            CONTAINER_LIMIT);
 
     /** The settings that define the network; a resumed run takes them from its checkpoint. */
     public static final List<Param<?>> ARCHITECTURE_DEFINING = List.of(ARCHITECTURE, MODEL_SEED, UPDATER,

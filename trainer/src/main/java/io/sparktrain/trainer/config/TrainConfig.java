@@ -22,7 +22,8 @@ public record TrainConfig(Run run, Data data, Model model, Training training, Sy
             boolean averageUpdaterState) {}
 
     /** {@code conf} holds extra Spark settings passed through to SparkConf as they are. */
-    public record Spark(String master, String appName, Map<String, String> conf) {
+    public record Spark(String master, String appName, Map<String, String> conf, String executorOffheapMemory,
+            String containerMemoryLimit) {
         public Spark {
             conf = Map.copyOf(conf);
         }

@@ -5,6 +5,8 @@ import io.sparktrain.datasets.spark.RecordsKryoRegistrator;
 import io.sparktrain.trainer.gpu.GpuPlugin;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The one place a Spark context is configured for DL4J. */
 public final class SparkContexts {
@@ -12,6 +14,8 @@ public final class SparkContexts {
     static final String SYSTEM_CLOCK = "org.deeplearning4j.spark.time.SystemClockTimeSource";
     private static final String EXECUTOR_JAVA_OPTIONS = "spark.executor.extraJavaOptions";
     private static final String EXECUTOR_GPUS = "spark.executor.resource.gpu.amount";
+
+    private static final Logger log = LoggerFactory.getLogger(SparkContexts.class);
 
     private SparkContexts() {}
 
@@ -42,6 +46,11 @@ public final class SparkContexts {
             }
             // CUDA numbers GPUs fastest first unless told otherwise; Spark's addresses are nvidia-smi's.
             conf.setIfMissing("spark.executorEnv.CUDA_DEVICE_ORDER", "PCI_BUS_ID");
+        }
+        if (!conf.get("spark.master").startsWith("local")) {
+            ExecutorMemory memory = ExecutorMemory.plan(conf, spark.executorOffheapMemory(), spark.containerMemoryLimit());
+            memory.applyTo(conf);
+            log.info("Executor memory: {}", memory.describe());
         }
         // DL4J's training statistics default to an NTP clock, unreachable behind cluster firewalls.
         String executorOptions = conf.get(EXECUTOR_JAVA_OPTIONS, "");

@@ -48,7 +48,7 @@ class ParameterAveragingEquivalenceTest {
 
     @BeforeAll
     static void exportMnistSubset() throws IOException {
-        sc = SparkContexts.create(new TrainConfig.Spark("local[2]", "equivalence", Map.of("spark.ui.enabled", "false")));
+        sc = SparkContexts.create(new TrainConfig.Spark("local[2]", "equivalence", Map.of("spark.ui.enabled", "false"), "2g", "0"));
         storage = new Storage(sc.hadoopConfiguration());
         Mnist mnist = TestMnist.fetch();
         ShardExporter exporter = new ShardExporter(sc, storage);
