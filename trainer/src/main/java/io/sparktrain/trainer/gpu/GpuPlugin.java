@@ -1,6 +1,5 @@
 package io.sparktrain.trainer.gpu;
 
-import java.io.IOException;
 import java.lang.reflect.Method;
 import java.util.Arrays;
 import java.util.List;
@@ -16,13 +15,12 @@ import org.slf4j.LoggerFactory;
 /**
  * Binds each executor's ND4J to the GPU Spark assigned it. DL4J never reads Spark's resource API:
  * left alone, ND4J spreads threads over every GPU it sees, whatever Spark scheduled. Runs when the
- * executor starts, before any task initializes ND4J, and first checks that the GPU can run ND4J's
- * CUDA build ({@link GpuPreflight}), so an unsupported GPU stops the executor with a clear error.
- * {@code SparkContexts} enables it whenever executors request GPUs.
+ * executor starts, before any task initializes ND4J. {@code SparkContexts} enables it whenever
+ * executors request GPUs, and then runs {@link GpuPreflight#runOnExecutors} before any training:
+ * an executor that failed here would only be relaunched by the cluster manager, again and again,
+ * while a failed task reaches the driver with its reason.
  */
 public final class GpuPlugin implements SparkPlugin {
-    static final String NVIDIA_SMI_ENV = "SPARKTRAIN_NVIDIA_SMI";
-
     @Override
     public DriverPlugin driverPlugin() {
         return null;
@@ -30,19 +28,14 @@ public final class GpuPlugin implements SparkPlugin {
 
     @Override
     public ExecutorPlugin executorPlugin() {
-        return new Executor(System.getenv().getOrDefault(NVIDIA_SMI_ENV, "nvidia-smi"));
+        return new Executor();
     }
 
     static final class Executor implements ExecutorPlugin {
         private static final Logger log = LoggerFactory.getLogger(GpuPlugin.class);
         private static final String CUDA_ENVIRONMENT = "org.nd4j.jita.conf.CudaEnvironment";
 
-        private final String nvidiaSmi;
         private Integer boundDevice;
-
-        Executor(String nvidiaSmi) {
-            this.nvidiaSmi = nvidiaSmi;
-        }
 
         @Override
         public void init(PluginContext ctx, Map<String, String> extraConf) {
@@ -52,12 +45,6 @@ public final class GpuPlugin implements SparkPlugin {
                 return;
             }
             List<String> addresses = Arrays.asList(gpu.addresses());
-            try {
-                new GpuPreflight(nvidiaSmi).check(addresses);
-            } catch (IOException e) {
-                throw new IllegalStateException("GPU preflight failed on executor " + ctx.executorID() + " ("
-                        + ctx.hostname() + "): " + e.getMessage(), e);
-            }
             if (addresses.size() > 1) {
                 log.warn("Executor {} was assigned GPUs {}; a DL4J worker trains on one, so only {} is used",
                         ctx.executorID(), addresses, addresses.get(0));

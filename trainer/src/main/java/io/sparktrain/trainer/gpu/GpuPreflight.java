@@ -3,8 +3,13 @@ package io.sparktrain.trainer.gpu;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.apache.spark.TaskContext;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.resource.ResourceInformation;
 
 /**
  * Checks, before any kernel runs, that a GPU can execute the ND4J CUDA build this project uses.
@@ -14,9 +19,33 @@ import java.util.concurrent.TimeUnit;
  * (9.0) and later are not, and would fail with a kernel error deep inside training.
  */
 public final class GpuPreflight {
+    static final String NVIDIA_SMI_ENV = "SPARKTRAIN_NVIDIA_SMI";
     private static final int TIMEOUT_SECONDS = 30;
 
     private final String nvidiaSmi;
+
+    /**
+     * Checks, in one task per slot, the GPUs Spark assigned to the tasks; a failure stops the job
+     * with the GPU and the reason, after Spark's usual task retries.
+     */
+    public static void runOnExecutors(JavaSparkContext sc) {
+        int slots = sc.defaultParallelism();
+        try {
+            sc.parallelize(IntStream.range(0, slots).boxed().toList(), slots).foreach(slot -> {
+                ResourceInformation gpu = TaskContext.get().resourcesJMap().get("gpu");
+                if (gpu != null) {
+                    new GpuPreflight(System.getenv().getOrDefault(NVIDIA_SMI_ENV, "nvidia-smi"))
+                            .check(Arrays.asList(gpu.addresses()));
+                }
+            });
+        } catch (Exception e) { // a SparkException, checked but undeclared since Spark throws it from Scala
+            Throwable cause = e;
+            while (cause.getCause() != null) {
+                cause = cause.getCause();
+            }
+            throw new IllegalStateException("GPU preflight failed: " + cause.getMessage(), e);
+        }
+    }
 
     /** @param nvidiaSmi the nvidia-smi command (a path in tests, to a stand-in) */
     public GpuPreflight(String nvidiaSmi) {

@@ -3,6 +3,7 @@ package io.sparktrain.trainer.spark;
 import io.sparktrain.trainer.config.TrainConfig;
 import io.sparktrain.datasets.spark.RecordsKryoRegistrator;
 import io.sparktrain.trainer.gpu.GpuPlugin;
+import io.sparktrain.trainer.gpu.GpuPreflight;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.slf4j.Logger;
@@ -63,6 +64,15 @@ public final class SparkContexts {
 
     public static JavaSparkContext create(TrainConfig.Spark spark) {
         System.setProperty(TIME_SOURCE_PROPERTY, SYSTEM_CLOCK);
-        return new JavaSparkContext(sparkConf(spark));
+        JavaSparkContext sc = new JavaSparkContext(sparkConf(spark));
+        if (sc.getConf().contains(EXECUTOR_GPUS)) {
+            try {
+                GpuPreflight.runOnExecutors(sc);
+            } catch (RuntimeException e) {
+                sc.stop();
+                throw e;
+            }
+        }
+        return sc;
     }
 }

@@ -16,7 +16,7 @@ import org.apache.spark.resource.ResourceInformation;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** GPU binding and preflight without a GPU: a stand-in nvidia-smi and Spark's resource API. */
+/** GPU binding and preflight without a GPU: Spark's resource API and a stand-in nvidia-smi. */
 class GpuPluginTest {
     private static final String A100 = "0, NVIDIA A100-SXM4-40GB, 8.0";
     private static final String RTX4090 = "1, NVIDIA GeForce RTX 4090, 8.9";
@@ -59,46 +59,51 @@ class GpuPluginTest {
         };
     }
 
-    private GpuPlugin.Executor plugin() throws IOException {
-        return new GpuPlugin.Executor(FakeNvidiaSmi.write(dir, A100, RTX4090, H100, K20).toString());
+    private GpuPreflight preflight() throws IOException {
+        return new GpuPreflight(FakeNvidiaSmi.write(dir, A100, RTX4090, H100, K20).toString());
     }
 
     @Test
-    void bindsTheExecutorToTheGpuSparkAssigned() throws IOException {
-        GpuPlugin.Executor plugin = plugin();
+    void bindsTheExecutorToTheGpuSparkAssigned() {
+        GpuPlugin.Executor plugin = new GpuPlugin.Executor();
         plugin.init(executorWith("1"), Map.of());
         assertEquals(1, plugin.boundDevice());
     }
 
     @Test
-    void hopperFailsAtStartWithTheReason() throws IOException {
-        IllegalStateException e = assertThrows(IllegalStateException.class,
-                () -> plugin().init(executorWith("2"), Map.of()));
-        assertTrue(e.getMessage().contains("executor 7 (node-7)"), e.getMessage());
-        assertTrue(e.getMessage().contains("GPU 2 (NVIDIA H100 80GB HBM3) has compute capability 9.0"), e.getMessage());
-        assertTrue(e.getMessage().contains("sm_37 to sm_86 and no PTX"), e.getMessage());
-    }
-
-    @Test
-    void tooOldAndUnknownGpusFailToo() throws IOException {
-        assertTrue(assertThrows(IllegalStateException.class, () -> plugin().init(executorWith("3"), Map.of()))
-                .getMessage().contains("compute capability 3.5"));
-        assertTrue(assertThrows(IllegalStateException.class, () -> plugin().init(executorWith("9"), Map.of()))
-                .getMessage().contains("GPU 9 was assigned by Spark but nvidia-smi lists only [0, 1, 2, 3]"));
-    }
-
-    @Test
-    void withoutAGpuNothingIsBound() throws IOException {
-        GpuPlugin.Executor plugin = plugin();
+    void withoutAGpuNothingIsBound() {
+        GpuPlugin.Executor plugin = new GpuPlugin.Executor();
         plugin.init(executorWith(), Map.of());
         assertNull(plugin.boundDevice());
     }
 
     @Test
+    void supportedGpusPass() throws IOException {
+        preflight().check(List.of("0", "1"));
+    }
+
+    @Test
+    void hopperFailsWithTheReason() throws IOException {
+        GpuPreflight preflight = preflight();
+        String message = assertThrows(IOException.class, () -> preflight.check(List.of("2"))).getMessage();
+        assertTrue(message.contains("GPU 2 (NVIDIA H100 80GB HBM3) has compute capability 9.0"), message);
+        assertTrue(message.contains("sm_37 to sm_86 and no PTX"), message);
+    }
+
+    @Test
+    void tooOldAndUnknownGpusFailToo() throws IOException {
+        GpuPreflight preflight = preflight();
+        assertTrue(assertThrows(IOException.class, () -> preflight.check(List.of("3"))).getMessage()
+                .contains("compute capability 3.5"));
+        assertTrue(assertThrows(IOException.class, () -> preflight.check(List.of("9"))).getMessage()
+                .contains("GPU 9 was assigned by Spark but nvidia-smi lists only [0, 1, 2, 3]"));
+    }
+
+    @Test
     void missingNvidiaSmiIsExplained() {
-        GpuPlugin.Executor plugin = new GpuPlugin.Executor(dir.resolve("absent").toString());
-        assertTrue(assertThrows(IllegalStateException.class, () -> plugin.init(executorWith("0"), Map.of()))
-                .getMessage().contains("install the NVIDIA driver on this node or set SPARKTRAIN_NVIDIA_SMI"));
+        GpuPreflight preflight = new GpuPreflight(dir.resolve("absent").toString());
+        assertTrue(assertThrows(IOException.class, () -> preflight.check(List.of("0"))).getMessage()
+                .contains("install the NVIDIA driver on this node or set SPARKTRAIN_NVIDIA_SMI"));
     }
 
     @Test

@@ -1,0 +1,112 @@
+package io.sparktrain.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparktrain.datasets.testing.TestMnist;
+import io.sparktrain.trainer.gpu.FakeNvidiaSmi;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Spark's GPU scheduling without a GPU, as Spark and Horovod test it: standalone Workers discover
+ * GPUs through submit/gpu-discovery from a stand-in nvidia-smi, Spark assigns one to each
+ * executor, the project's plugin binds it there, and a preflight job checks it before training.
+ */
+class GpuSchedulingIT {
+    private static final Path REPO = ConfigLoaderPaths.repo();
+
+    @TempDir
+    Path dir;
+
+    private static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    private int run(Path nvidiaSmi, Path log, String... command) throws Exception {
+        List<String> line = new ArrayList<>(List.of(command));
+        line.set(0, REPO.resolve(command[0]).toString());
+        ProcessBuilder builder = new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put("SPARKTRAIN_SKIP_BUILD", "1");
+        builder.environment().put("SPARKTRAIN_HEAP", "2g");
+        builder.environment().put("SPARKTRAIN_NVIDIA_SMI", nvidiaSmi.toString());
+        builder.environment().remove("SPARK_HOME");
+        Process process = builder.start();
+        if (!process.waitFor(10, TimeUnit.MINUTES)) {
+            process.destroyForcibly();
+            throw new AssertionError(String.join(" ", command) + " did not finish:\n" + Files.readString(log));
+        }
+        return process.exitValue();
+    }
+
+    /** Starts a one-Worker cluster offering one GPU of the given kind, submits a small job, stops. */
+    private int trainOn(String gpu, Path work) throws Exception {
+        Files.createDirectories(work);
+        Path smi = FakeNvidiaSmi.write(work, gpu);
+        Path cluster = work.resolve("cluster");
+        int port = freePort();
+        assertEquals(0, run(smi, work.resolve("start.log"), "submit/cluster", "start", "--workers", "1", "--gpus", "1",
+                "--memory", "3g", "--port", String.valueOf(port), "--ui-port", String.valueOf(freePort()),
+                "--dir", cluster.toString()), () -> read(work.resolve("start.log")));
+        try {
+            return run(smi, work.resolve("train.log"), "submit/train", "--master", "spark://127.0.0.1:" + port,
+                    "--config", REPO.resolve("conf/mnist-lenet.conf").toString(), "--set", "run.root=" + work,
+                    "--set", "data.cache-dir=" + TestMnist.cacheDir(), "--set", "data.train-examples=512",
+                    "--set", "data.test-examples=128", "--set", "training.epochs=1",
+                    "--set", "spark.conf.spark.executor.resource.gpu.amount=1",
+                    "--set", "spark.conf.spark.task.resource.gpu.amount=1");
+        } finally {
+            assertEquals(0, run(smi, work.resolve("stop.log"), "submit/cluster", "stop", "--dir", cluster.toString()));
+        }
+    }
+
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            return "(" + e + ")";
+        }
+    }
+
+    /** Everything the executors of the cluster in {@code work} wrote to stderr. */
+    private static String executorLogs(Path work) throws IOException {
+        StringBuilder logs = new StringBuilder();
+        try (Stream<Path> files = Files.walk(work.resolve("cluster"))) {
+            for (Path file : files.filter(p -> p.getFileName().toString().equals("stderr")).toList()) {
+                logs.append(Files.readString(file));
+            }
+        }
+        return logs.toString();
+    }
+
+    @Test
+    void executorsReceiveTheirGpuAndBindToIt() throws Exception {
+        Path work = dir.resolve("a100");
+        assertEquals(0, trainOn("0, NVIDIA A100-SXM4-40GB, 8.0", work), () -> read(work.resolve("train.log")));
+        String executors = executorLogs(work);
+        // The CPU build cannot use the GPU, and says so; with -Dbackend=cuda the same call binds ND4J.
+        assertTrue(executors.contains("was assigned GPU 0 but runs ND4J's CPU backend"), executors);
+        assertTrue(read(work.resolve("cluster/logs/worker-1.log")).contains("gpu"), "the Worker offered its GPU");
+    }
+
+    @Test
+    void anUnsupportedGpuStopsTheJobWithTheReason() throws Exception {
+        Path work = dir.resolve("h100");
+        int exit = trainOn("0, NVIDIA H100 80GB HBM3, 9.0", work);
+        String train = read(work.resolve("train.log"));
+        assertNotEquals(0, exit, train);
+        assertTrue(train.contains("GPU preflight failed"), train);
+        assertTrue(train.contains("GPU 0 (NVIDIA H100 80GB HBM3) has compute capability 9.0"), train);
+    }
+}
