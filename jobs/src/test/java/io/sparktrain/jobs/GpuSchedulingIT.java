@@ -7,12 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.sparktrain.datasets.testing.TestMnist;
 import io.sparktrain.trainer.gpu.FakeNvidiaSmi;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,26 +25,9 @@ class GpuSchedulingIT {
     @TempDir
     Path dir;
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    private int run(Path nvidiaSmi, Path log, String... command) throws Exception {
-        List<String> line = new ArrayList<>(List.of(command));
-        line.set(0, REPO.resolve(command[0]).toString());
-        ProcessBuilder builder = new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().put("SPARKTRAIN_SKIP_BUILD", "1");
-        builder.environment().put("SPARKTRAIN_HEAP", "2g");
-        builder.environment().put("SPARKTRAIN_NVIDIA_SMI", nvidiaSmi.toString());
-        builder.environment().remove("SPARK_HOME");
-        Process process = builder.start();
-        if (!process.waitFor(10, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new AssertionError(String.join(" ", command) + " did not finish:\n" + Files.readString(log));
-        }
-        return process.exitValue();
+    private static int run(Path nvidiaSmi, Path log, String... command) throws Exception {
+        return Scripts.finish(Scripts.start(log, Map.of("SPARKTRAIN_NVIDIA_SMI", nvidiaSmi.toString()), command), log,
+                10);
     }
 
     /** Starts a one-Worker cluster offering one GPU of the given kind, submits a small job, stops. */
@@ -55,10 +35,10 @@ class GpuSchedulingIT {
         Files.createDirectories(work);
         Path smi = FakeNvidiaSmi.write(work, gpu);
         Path cluster = work.resolve("cluster");
-        int port = freePort();
+        int port = Scripts.freePort();
         assertEquals(0, run(smi, work.resolve("start.log"), "submit/cluster", "start", "--workers", "1", "--gpus", "1",
-                "--memory", "3g", "--port", String.valueOf(port), "--ui-port", String.valueOf(freePort()),
-                "--dir", cluster.toString()), () -> read(work.resolve("start.log")));
+                "--memory", "3g", "--port", String.valueOf(port), "--ui-port", String.valueOf(Scripts.freePort()),
+                "--dir", cluster.toString()), () -> Scripts.read(work.resolve("start.log")));
         try {
             return run(smi, work.resolve("train.log"), "submit/train", "--master", "spark://127.0.0.1:" + port,
                     "--config", REPO.resolve("conf/mnist-lenet.conf").toString(), "--set", "run.root=" + work,
@@ -68,14 +48,6 @@ class GpuSchedulingIT {
                     "--set", "spark.conf.spark.task.resource.gpu.amount=1");
         } finally {
             assertEquals(0, run(smi, work.resolve("stop.log"), "submit/cluster", "stop", "--dir", cluster.toString()));
-        }
-    }
-
-    private static String read(Path file) {
-        try {
-            return Files.readString(file);
-        } catch (IOException e) {
-            return "(" + e + ")";
         }
     }
 
@@ -93,18 +65,18 @@ class GpuSchedulingIT {
     @Test
     void executorsReceiveTheirGpuAndBindToIt() throws Exception {
         Path work = dir.resolve("a100");
-        assertEquals(0, trainOn("0, NVIDIA A100-SXM4-40GB, 8.0", work), () -> read(work.resolve("train.log")));
+        assertEquals(0, trainOn("0, NVIDIA A100-SXM4-40GB, 8.0", work), () -> Scripts.read(work.resolve("train.log")));
         String executors = executorLogs(work);
         // The CPU build cannot use the GPU, and says so; with -Dbackend=cuda the same call binds ND4J.
         assertTrue(executors.contains("was assigned GPU 0 but runs ND4J's CPU backend"), executors);
-        assertTrue(read(work.resolve("cluster/logs/worker-1.log")).contains("gpu"), "the Worker offered its GPU");
+        assertTrue(Scripts.read(work.resolve("cluster/logs/worker-1.log")).contains("gpu"), "the Worker offered its GPU");
     }
 
     @Test
     void anUnsupportedGpuStopsTheJobWithTheReason() throws Exception {
         Path work = dir.resolve("h100");
         int exit = trainOn("0, NVIDIA H100 80GB HBM3, 9.0", work);
-        String train = read(work.resolve("train.log"));
+        String train = Scripts.read(work.resolve("train.log"));
         assertNotEquals(0, exit, train);
         assertTrue(train.contains("GPU preflight failed"), train);
         assertTrue(train.contains("GPU 0 (NVIDIA H100 80GB HBM3) has compute capability 9.0"), train);

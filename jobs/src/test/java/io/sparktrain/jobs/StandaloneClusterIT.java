@@ -9,12 +9,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparktrain.datasets.testing.TestMnist;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -60,47 +59,22 @@ class StandaloneClusterIT {
         hdfs.close();
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        }
-    }
-
-    /** Starts a repository script with its output in {@code log}. */
     private static Process start(Path log, String... command) throws IOException {
-        List<String> line = new ArrayList<>(List.of(command));
-        line.set(0, REPO.resolve(command[0]).toString());
-        ProcessBuilder builder = new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(log.toFile());
-        builder.environment().put("SPARKTRAIN_SKIP_BUILD", "1");
-        builder.environment().put("SPARKTRAIN_HEAP", "2g");
-        builder.environment().remove("SPARK_HOME");
-        return builder.start();
+        return Scripts.start(log, Map.of(), command);
     }
 
-    private static int finish(Process process, Path log) throws IOException, InterruptedException {
-        if (!process.waitFor(TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
-            process.destroyForcibly();
-            throw new AssertionError("did not finish in " + TIMEOUT_MINUTES + " minutes:\n" + Files.readString(log));
-        }
-        return process.exitValue();
+    private static int finish(Process process, Path log) throws InterruptedException {
+        return Scripts.finish(process, log, TIMEOUT_MINUTES);
     }
 
     private static void run(Path log, String... command) throws IOException, InterruptedException {
-        assertEquals(0, finish(start(log, command), log), () -> read(log));
-    }
-
-    private static String read(Path log) {
-        try {
-            return Files.readString(log);
-        } catch (IOException e) {
-            return "(no log: " + e + ")";
-        }
+        assertEquals(0, finish(start(log, command), log), () -> Scripts.read(log));
     }
 
     private Path startCluster() throws Exception {
         Path cluster = dir.resolve("cluster");
         run(dir.resolve("start.log"), "submit/cluster", "start", "--workers", "2", "--memory", "3g",
-                "--port", String.valueOf(freePort()), "--ui-port", String.valueOf(freePort()),
+                "--port", String.valueOf(Scripts.freePort()), "--ui-port", String.valueOf(Scripts.freePort()),
                 "--dir", cluster.toString());
         return cluster;
     }
@@ -152,7 +126,7 @@ class StandaloneClusterIT {
         Path log = dir.resolve("train.log");
         URI root = hdfs.uri("user/sparktrain/undisturbed");
         try {
-            assertEquals(0, finish(submit(cluster, root, log), log), () -> read(log));
+            assertEquals(0, finish(submit(cluster, root, log), log), () -> Scripts.read(log));
         } finally {
             stopCluster(cluster);
         }
@@ -168,7 +142,7 @@ class StandaloneClusterIT {
                         worker + " ran no executor JVM");
             }
         }
-        assertTrue(read(cluster.resolve("logs/master.log")).contains("Registering worker"));
+        assertTrue(Scripts.read(cluster.resolve("logs/master.log")).contains("Registering worker"));
     }
 
     @Test
@@ -181,9 +155,9 @@ class StandaloneClusterIT {
         try {
             Process job = submit(cluster, root, log);
             long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-            while (!read(log).contains("progress: epoch 1/2  batch 20/")) {
-                assertTrue(job.isAlive(), () -> "the job ended before a worker could be killed:\n" + read(log));
-                assertTrue(System.nanoTime() < deadline, () -> "no progress within 5 minutes:\n" + read(log));
+            while (!Scripts.read(log).contains("progress: epoch 1/2  batch 20/")) {
+                assertTrue(job.isAlive(), () -> "the job ended before a worker could be killed:\n" + Scripts.read(log));
+                assertTrue(System.nanoTime() < deadline, () -> "no progress within 5 minutes:\n" + Scripts.read(log));
                 Thread.sleep(200);
             }
             // Lose a whole machine's worth: the Worker JVM and the executor JVM it launched.
@@ -194,7 +168,7 @@ class StandaloneClusterIT {
             executors.forEach(ProcessHandle::destroyForcibly);
             worker.destroyForcibly();
 
-            assertEquals(0, finish(job, log), () -> read(log));
+            assertEquals(0, finish(job, log), () -> Scripts.read(log));
         } finally {
             stopCluster(cluster);
         }
@@ -207,7 +181,7 @@ class StandaloneClusterIT {
         // Spark re-ran the lost tasks from the same broadcast parameters on the same shards, and the
         // driver averages only results of tasks that finished, so nothing about the result changed.
         assertEquals(undisturbedParams, lastCheckpoint(run).params());
-        assertTrue(read(log).contains("Lost executor"),
+        assertTrue(Scripts.read(log).contains("Lost executor"),
                 "Spark noticed the lost executor");
     }
 }
