@@ -3,16 +3,20 @@ package io.sparktrain.jobs;
 import io.sparktrain.datasets.shards.ShardManifest.Shard;
 import io.sparktrain.datasets.shards.ShardSet;
 import io.sparktrain.datasets.storage.Storage;
+import io.sparktrain.trainer.config.ConfigLoader;
 import io.sparktrain.trainer.config.InvalidConfigException;
 import io.sparktrain.trainer.config.TrainConfig;
 import io.sparktrain.trainer.loop.ConsoleProgress;
 import io.sparktrain.trainer.loop.EpochOrder;
+import io.sparktrain.trainer.loop.EpochResult;
 import io.sparktrain.trainer.loop.TrainingListener;
 import io.sparktrain.trainer.loop.TrainingLoop;
 import io.sparktrain.trainer.loop.TrainingSummary;
 import io.sparktrain.trainer.spark.SparkContexts;
 import io.sparktrain.trainer.sync.SyncStrategies;
 import io.sparktrain.trainer.sync.SyncStrategy;
+import io.sparktrain.trainer.sync.averaging.ParameterAveraging;
+import io.sparktrain.trainer.sync.sharing.GradientSharing;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,9 +32,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trains the same config twice on the same shards, once with plain single-machine DL4J in the
- * driver and once with Spark and the configured synchronization strategy, and prints samples/s and
- * test accuracy for both. Writes no run directory.
+ * Trains the same config on the same shards with plain single-machine DL4J in the driver, then
+ * with Spark under each synchronization strategy, and prints samples/s, test accuracy and the
+ * bytes each worker sent per step. Writes no run directory.
  */
 public final class BenchmarkJob {
     private static final Logger log = LoggerFactory.getLogger(BenchmarkJob.class);
@@ -38,7 +42,8 @@ public final class BenchmarkJob {
     private BenchmarkJob() {}
 
     /** One line of the benchmark table. */
-    public record Result(String mode, int workers, int epochs, long examples, double seconds, double accuracy) {
+    public record Result(String mode, int workers, int epochs, long examples, double seconds, double accuracy,
+            double bytesPerStep) {
         double samplesPerSecond() {
             return examples / seconds;
         }
@@ -66,7 +71,9 @@ public final class BenchmarkJob {
             JobData data = JobData.prepare(sc, storage, config, JobLocations.of(config));
             List<Result> results = new ArrayList<>();
             results.add(singleMachine(config, data, storage));
-            results.add(spark(sc, config, data));
+            for (String strategy : List.of(ParameterAveraging.NAME, GradientSharing.NAME)) {
+                results.add(spark(sc, withStrategy(config, strategy), data));
+            }
             return results;
         }
     }
@@ -95,34 +102,50 @@ public final class BenchmarkJob {
         }
         Evaluation evaluation = network.evaluate(new ListDataSetIterator<>(test));
         return new Result("single machine (DL4J)", 1, config.training().epochs(), examples, seconds,
-                evaluation.accuracy());
+                evaluation.accuracy(), 0);
+    }
+
+    static TrainConfig withStrategy(TrainConfig config, String strategy) {
+        return ConfigLoader.parse(ConfigLoader.render(config), "benchmark", List.of("sync.strategy=" + strategy));
     }
 
     private static Result spark(JavaSparkContext sc, TrainConfig config, JobData data) throws IOException {
-        SyncStrategy sync = SyncStrategies.create(config, sc.defaultParallelism());
+        SyncStrategy sync = SyncStrategies.create(config, sc);
         TrainingSummary[] summary = new TrainingSummary[1];
+        double[] bytesAndSteps = new double[2];
         TrainingListener capture = new TrainingListener() {
+            @Override
+            public void onEpochEnd(EpochResult result, MultiLayerNetwork network) {
+                if (Double.isFinite(result.traffic().bytesPerStep())) {
+                    bytesAndSteps[0] += result.traffic().bytesPerStep() * result.traffic().workerSteps();
+                    bytesAndSteps[1] += result.traffic().workerSteps();
+                }
+            }
+
             @Override
             public void onTrainingEnd(TrainingSummary s) {
                 summary[0] = s;
             }
         };
         MultiLayerNetwork network = data.modelSpec(config.model()).newNetwork(config.model().architecture());
-        new TrainingLoop(sc, sync, config.training().epochs(), config.training().maxBatchesPerEpoch(),
-                config.training().reportEveryBatches(), config.data().shuffleSeed(),
+        new TrainingLoop(sc, sync, config.training(), config.data().shuffleSeed(),
                 List.of(new ConsoleProgress(), capture)).fit(network, 0, data.train(), data.test());
         TrainingSummary s = summary[0];
         return new Result("Spark " + sync.name() + " (" + sc.master() + ")", s.workers(), config.training().epochs(),
-                s.trainExamples(), s.trainSeconds(), s.finalAccuracy());
+                s.trainExamples(), s.trainSeconds(), s.finalAccuracy(),
+                bytesAndSteps[1] > 0 ? bytesAndSteps[0] / bytesAndSteps[1] : Double.NaN);
     }
 
     static String table(List<Result> results) {
-        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, "%-50s %7s %6s %10s %10s %12s %9s%n",
-                "mode", "workers", "epochs", "examples", "seconds", "samples/s", "accuracy"));
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
+                "%-50s %7s %6s %10s %10s %12s %9s %15s%n", "mode", "workers", "epochs", "examples", "seconds",
+                "samples/s", "accuracy", "bytes/step"));
         for (Result r : results) {
-            out.append(String.format(Locale.ROOT, "%-50s %7d %6d %10d %10.1f %12.0f %8.2f%%%n", r.mode(), r.workers(),
-                    r.epochs(), r.examples(), r.seconds(), r.samplesPerSecond(), 100 * r.accuracy()));
+            out.append(String.format(Locale.ROOT, "%-50s %7d %6d %10d %10.1f %12.0f %8.2f%% %15.0f%n", r.mode(),
+                    r.workers(), r.epochs(), r.examples(), r.seconds(), r.samplesPerSecond(), 100 * r.accuracy(),
+                    r.bytesPerStep()));
         }
+        out.append("bytes/step: bytes each worker sent per minibatch, averaged over the run\n");
         out.append(String.format(Locale.ROOT, "OMP_NUM_THREADS=%s, %d cores%n", System.getenv("OMP_NUM_THREADS"),
                 Runtime.getRuntime().availableProcessors()));
         return out.toString();

@@ -96,10 +96,8 @@ public final class TrainJob {
                         config.training().epochs());
                 return run;
             }
-            SyncStrategy sync = SyncStrategies.create(config, sc.defaultParallelism());
-            TrainingLoop loop = new TrainingLoop(sc, sync, config.training().epochs(),
-                    config.training().maxBatchesPerEpoch(), config.training().reportEveryBatches(),
-                    config.data().shuffleSeed(),
+            SyncStrategy sync = SyncStrategies.create(config, sc);
+            TrainingLoop loop = new TrainingLoop(sc, sync, config.training(), config.data().shuffleSeed(),
                     List.of(new ConsoleProgress(), new RunRecorder(run, run.metricLines(completedEpochs))));
             loop.fit(network, completedEpochs, data.train(), data.test());
             log.info("Run directory: {}", Storage.display(run.uri()));

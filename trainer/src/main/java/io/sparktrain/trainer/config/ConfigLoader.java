@@ -106,7 +106,12 @@ public final class ConfigLoader {
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
-        return build(values, sparkConf);
+        TrainConfig config = build(values, sparkConf);
+        problems.addAll(crossChecks(config));
+        if (!problems.isEmpty()) {
+            throw new InvalidConfigException(problems);
+        }
+        return config;
     }
 
     private static Map<String, String> sparkConf(Config merged, List<String> problems) {
@@ -127,6 +132,28 @@ public final class ConfigLoader {
         return sparkConf;
     }
 
+    /** Checks that span several keys, once every key is valid on its own. */
+    static List<String> crossChecks(TrainConfig config) {
+        List<String> problems = new ArrayList<>();
+        TrainConfig.Sharing sharing = config.sync().sharing();
+        if (!sharing.networkMask().isEmpty() && !sharing.networkInterface().isEmpty()) {
+            problems.add(NETWORK_MASK.key() + " = " + sharing.networkMask() + " and " + NETWORK_INTERFACE.key() + " = "
+                    + sharing.networkInterface() + ": set one of them, not both");
+        }
+        if (sharing.minSparsity() > sharing.maxSparsity()) {
+            problems.add(MIN_SPARSITY.key() + " = " + sharing.minSparsity() + " exceeds " + MAX_SPARSITY.key() + " = "
+                    + sharing.maxSparsity());
+        }
+        String[] ports = sharing.ports().split("-");
+        int first = Integer.parseInt(ports[0]);
+        int last = Integer.parseInt(ports[ports.length - 1]);
+        if (first < 1 || last > 65_535 || first > last) {
+            problems.add(PORTS.key() + " = " + sharing.ports() + ": expected ports in 1..65535, the first not above "
+                    + "the last");
+        }
+        return problems;
+    }
+
     @SuppressWarnings("unchecked")
     private static <T> T get(Map<Param<?>, Object> values, Param<T> param) {
         return (T) values.get(param);
@@ -140,9 +167,14 @@ public final class ConfigLoader {
                 new TrainConfig.Model(get(v, ARCHITECTURE), get(v, MODEL_SEED), get(v, UPDATER),
                         get(v, LEARNING_RATE), get(v, LEARNING_RATE_DECAY), get(v, MOMENTUM), get(v, L2)),
                 new TrainConfig.Training(get(v, EPOCHS), get(v, BATCH_SIZE), get(v, MAX_BATCHES),
-                        get(v, REPORT_EVERY)),
+                        get(v, REPORT_EVERY), get(v, ROUND_TIMEOUT)),
                 new TrainConfig.Sync(get(v, STRATEGY), get(v, WORKERS), get(v, AVERAGING_FREQUENCY), get(v, PREFETCH),
-                        get(v, AVERAGE_UPDATER)),
+                        get(v, AVERAGE_UPDATER), new TrainConfig.Sharing(get(v, CONTROLLER_ADDRESS),
+                                get(v, NETWORK_MASK), get(v, NETWORK_INTERFACE), get(v, PORTS), get(v, MESH_MODE),
+                                get(v, WORKERS_PER_NODE), get(v, BATCHES_PER_FIT), get(v, NETWORK_TIMEOUT),
+                                get(v, THRESHOLD_ALGORITHM), get(v, THRESHOLD), get(v, MIN_SPARSITY),
+                                get(v, MAX_SPARSITY), get(v, TARGET_SPARSITY), get(v, THRESHOLD_DECAY),
+                                get(v, RESIDUAL_CLIP), get(v, RESIDUAL_CLIP_EVERY))),
                 new TrainConfig.Spark(get(v, MASTER), get(v, APP_NAME), sparkConf, get(v, EXECUTOR_OFFHEAP),
                         get(v, CONTAINER_LIMIT)));
     }

@@ -58,11 +58,17 @@ public final class ConfigSchema {
     public static final Param<Integer> REPORT_EVERY = Param.integer("training.report-every-batches", 200, 1,
             Integer.MAX_VALUE, "Print progress about every N minibatches (rounded to whole averaging rounds).",
             c -> c.training().reportEveryBatches());
+    public static final Param<Integer> ROUND_TIMEOUT = Param.integer("training.round-timeout-minutes", 60, 0, 100_000,
+            "A synchronization round (one Spark job) running longer than this is cancelled and the job fails, "
+                    + "instead of hanging; 0 waits forever.", c -> c.training().roundTimeoutMinutes());
 
     public static final Param<String> STRATEGY = Param.choice("sync.strategy", "parameter-averaging",
-            List.of("parameter-averaging"), "How workers keep their replicas in sync.", c -> c.sync().strategy());
+            List.of("parameter-averaging", "gradient-sharing"),
+            "How workers keep their replicas in sync: synchronous parameter averaging, or asynchronous sharing of "
+                    + "threshold-encoded updates over Aeron UDP (see the README on choosing).", c -> c.sync().strategy());
     public static final Param<Integer> WORKERS = Param.integer("sync.workers", 0, 0, 100_000,
-            "Replicas trained in parallel; 0 uses Spark's default parallelism (the executor cores).",
+            "Replicas trained in parallel; 0 uses Spark's default parallelism (the executor cores), or for "
+                    + "gradient sharing the executor JVMs (`spark.executor.instances`; 1 in local mode).",
             c -> c.sync().workers());
     public static final Param<Integer> AVERAGING_FREQUENCY = Param.integer("sync.averaging-frequency", 5, 1, 100_000,
             "Minibatches each worker fits between two parameter averagings.", c -> c.sync().averagingFrequency());
@@ -72,6 +78,63 @@ public final class ConfigSchema {
     public static final Param<Boolean> AVERAGE_UPDATER = Param.bool("sync.average-updater-state", true,
             "Average optimizer state (Adam moments, momentum) along with the parameters.",
             c -> c.sync().averageUpdaterState());
+
+    private static final String SHARING = "Gradient sharing: ";
+    public static final Param<String> CONTROLLER_ADDRESS = Param.pattern("sync.sharing.controller-address", "",
+            "|[A-Za-z0-9][A-Za-z0-9.:-]*", "a host name or IP address, or \"\"",
+            SHARING + "address of the driver that workers connect to; \"\" uses the address on `network-interface`, "
+                    + "else `spark.driver.host` (127.0.0.1 in local mode).",
+            c -> c.sync().sharing().controllerAddress());
+    public static final Param<String> NETWORK_MASK = Param.pattern("sync.sharing.network-mask", "",
+            "|[0-9]{1,3}(\\.[0-9]{1,3}){3}/[0-9]{1,2}", "an IPv4 network such as 10.0.0.0/16, or \"\"",
+            SHARING + "every JVM binds the address it has in this network; \"\" uses the network of the "
+                    + "controller address (127.0.0.0/8 in local mode).",
+            c -> c.sync().sharing().networkMask());
+    public static final Param<String> NETWORK_INTERFACE = Param.pattern("sync.sharing.network-interface", "",
+            "|[A-Za-z0-9_.:@-]+", "an interface name such as eth0, or \"\"",
+            SHARING + "alternative to `network-mask`: the network of this interface on the driver.",
+            c -> c.sync().sharing().networkInterface());
+    public static final Param<String> PORTS = Param.pattern("sync.sharing.ports", "49876-49899",
+            "[0-9]{1,5}(-[0-9]{1,5})?", "a UDP port or range such as 49876-49899",
+            SHARING + "UDP ports; the driver takes the first free one, each executor JVM another free one. "
+                    + "Open them between all executors and the driver.",
+            c -> c.sync().sharing().ports());
+    public static final Param<String> MESH_MODE = Param.choice("sync.sharing.mesh-mode", "plain",
+            List.of("plain", "mesh"), SHARING + "`plain`: every worker talks to the driver, which relays; `mesh`: "
+                    + "a tree of relaying workers, for many nodes.", c -> c.sync().sharing().meshMode());
+    public static final Param<Integer> WORKERS_PER_NODE = Param.integer("sync.sharing.workers-per-node", 1, 1, 1,
+            SHARING + "training threads per executor JVM. Only 1: DL4J 1.0.0-M2 deadlocks with more (see the "
+                    + "README); use more executors with fewer cores instead.", c -> c.sync().sharing().workersPerNode());
+    public static final Param<Integer> BATCHES_PER_FIT = Param.integer("sync.sharing.batches-per-fit", 64, 1,
+            1_000_000, SHARING + "minibatches per worker in one Spark job; after each, the driver checks that the "
+                    + "parameters moved and records traffic.", c -> c.sync().sharing().batchesPerFit());
+    public static final Param<Integer> NETWORK_TIMEOUT = Param.integer("sync.sharing.network-timeout-seconds", 30, 1,
+            3600, SHARING + "longest wait for a handshake or reply between the driver and a worker.",
+            c -> c.sync().sharing().networkTimeoutSeconds());
+    public static final Param<String> THRESHOLD_ALGORITHM = Param.choice("sync.sharing.threshold-algorithm",
+            "adaptive", List.of("adaptive", "fixed", "target-sparsity"),
+            SHARING + "how the encoding threshold is chosen: `adaptive` keeps the sparsity between `min-sparsity` and "
+                    + "`max-sparsity`, `target-sparsity` steers it to `target-sparsity`, `fixed` keeps `threshold`.",
+            c -> c.sync().sharing().thresholdAlgorithm());
+    public static final Param<Double> THRESHOLD = Param.decimal("sync.sharing.threshold", 1e-4, 0, 1, false,
+            SHARING + "initial (or fixed) threshold: update components smaller in magnitude stay in the residual.",
+            c -> c.sync().sharing().threshold());
+    public static final Param<Double> MIN_SPARSITY = Param.decimal("sync.sharing.min-sparsity", 1e-4, 0, 1, false,
+            SHARING + "adaptive: lowest fraction of components sent per step.", c -> c.sync().sharing().minSparsity());
+    public static final Param<Double> MAX_SPARSITY = Param.decimal("sync.sharing.max-sparsity", 1e-2, 0, 1, false,
+            SHARING + "adaptive: highest fraction of components sent per step.", c -> c.sync().sharing().maxSparsity());
+    public static final Param<Double> TARGET_SPARSITY = Param.decimal("sync.sharing.target-sparsity", 1e-3, 0, 1,
+            false, SHARING + "target-sparsity: the fraction of components to send per step.",
+            c -> c.sync().sharing().targetSparsity());
+    public static final Param<Double> THRESHOLD_DECAY = Param.decimal("sync.sharing.threshold-decay", 0.965936, 0, 1,
+            false, SHARING + "adaptive and target-sparsity: factor by which the threshold moves per step (0.965936 halves or "
+                    + "doubles it in 20 steps).",
+            c -> c.sync().sharing().thresholdDecay());
+    public static final Param<Double> RESIDUAL_CLIP = Param.decimal("sync.sharing.residual-clip-multiple", 5, 0, 1e6,
+            true, SHARING + "clip the residual to this multiple of the threshold; 0 disables clipping.",
+            c -> c.sync().sharing().residualClipMultiple());
+    public static final Param<Integer> RESIDUAL_CLIP_EVERY = Param.integer("sync.sharing.residual-clip-every", 5, 1,
+            1_000_000, SHARING + "clip the residual every N steps.", c -> c.sync().sharing().residualClipEvery());
     public static final Param<String> MASTER = Param.text("spark.master", "local[*]",
             "Spark master when the launcher (spark-submit) sets none.", c -> c.spark().master());
     public static final Param<String> APP_NAME = Param.text("spark.app-name", "sparktrain",
@@ -91,8 +154,11 @@ public final class ConfigSchema {
 
     public static final List<Param<?>> ALL = List.of(RUN_NAME, RUN_ROOT, DATASET, CACHE_DIR, SHARD_DIR,
             TRAIN_EXAMPLES, TEST_EXAMPLES, SHUFFLE_SEED, ARCHITECTURE, MODEL_SEED, UPDATER, LEARNING_RATE,
-            LEARNING_RATE_DECAY, MOMENTUM, L2, EPOCHS, BATCH_SIZE, MAX_BATCHES, REPORT_EVERY, STRATEGY, WORKERS, AVERAGING_FREQUENCY,
-            PREFETCH, AVERAGE_UPDATER, MASTER, APP_NAME, EXECUTOR_OFFHEAP,
+            LEARNING_RATE_DECAY, MOMENTUM, L2, EPOCHS, BATCH_SIZE, MAX_BATCHES, REPORT_EVERY, ROUND_TIMEOUT, STRATEGY,
+            WORKERS, AVERAGING_FREQUENCY, PREFETCH, AVERAGE_UPDATER, CONTROLLER_ADDRESS, NETWORK_MASK,
+            NETWORK_INTERFACE, PORTS, MESH_MODE, WORKERS_PER_NODE, BATCHES_PER_FIT, NETWORK_TIMEOUT,
+            THRESHOLD_ALGORITHM, THRESHOLD, MIN_SPARSITY, MAX_SPARSITY, TARGET_SPARSITY, THRESHOLD_DECAY,
+            RESIDUAL_CLIP, RESIDUAL_CLIP_EVERY, MASTER, APP_NAME, EXECUTOR_OFFHEAP,
             CONTAINER_LIMIT);
 
     /** The settings that define the network; a resumed run takes them from its checkpoint. */

@@ -16,10 +16,17 @@ public record TrainConfig(Run run, Data data, Model model, Training training, Sy
     public record Model(String architecture, long seed, String updater, double learningRate,
             double learningRateDecay, double momentum, double l2) {}
 
-    public record Training(int epochs, int batchSizePerWorker, int maxBatchesPerEpoch, int reportEveryBatches) {}
+    public record Training(int epochs, int batchSizePerWorker, int maxBatchesPerEpoch, int reportEveryBatches,
+            int roundTimeoutMinutes) {}
 
     public record Sync(String strategy, int workers, int averagingFrequency, int prefetchBatches,
-            boolean averageUpdaterState) {}
+            boolean averageUpdaterState, Sharing sharing) {}
+
+    /** Gradient sharing: where the Aeron mesh listens, and how updates are threshold-encoded. */
+    public record Sharing(String controllerAddress, String networkMask, String networkInterface, String ports,
+            String meshMode, int workersPerNode, int batchesPerFit, int networkTimeoutSeconds,
+            String thresholdAlgorithm, double threshold, double minSparsity, double maxSparsity,
+            double targetSparsity, double thresholdDecay, double residualClipMultiple, int residualClipEvery) {}
 
     /** {@code conf} holds extra Spark settings passed through to SparkConf as they are. */
     public record Spark(String master, String appName, Map<String, String> conf, String executorOffheapMemory,

@@ -1,5 +1,6 @@
 package io.sparktrain.trainer.loop;
 
+import io.sparktrain.trainer.sync.Traffic;
 import java.util.Locale;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.nd4j.evaluation.classification.Evaluation;
@@ -25,6 +26,26 @@ public final class ConsoleProgress implements TrainingListener {
                         + "(macro F1 %.4f) on %d examples, evaluated in %s",
                 r.epoch(), r.epochs(), duration(r.trainSeconds()), r.trainLoss(), r.samplesPerSecond(),
                 100 * e.accuracy(), e.f1(), e.getNumRowCounter(), duration(r.evalSeconds())));
+        Traffic t = r.traffic();
+        if (Double.isFinite(t.meanThreshold())) {
+            log.info(String.format(Locale.ROOT,
+                    "epoch %d/%d gradient sharing: %s sent per worker step (parameter averaging would send %s); "
+                            + "mean threshold %.2e, mean sparsity %.2e, dense steps %.1f%%",
+                    r.epoch(), r.epochs(), bytes(t.bytesPerStep()), bytes(t.averagingBytesPerStep()),
+                    t.meanThreshold(), t.meanSparsity(), 100 * t.denseFraction()));
+        } else {
+            log.info(String.format(Locale.ROOT, "epoch %d/%d parameter averaging: %s per worker step",
+                    r.epoch(), r.epochs(), bytes(t.bytesPerStep())));
+        }
+    }
+
+    static String bytes(double bytes) {
+        if (!Double.isFinite(bytes)) {
+            return "?";
+        }
+        return bytes >= 1 << 20 ? String.format(Locale.ROOT, "%.2f MiB", bytes / (1 << 20))
+                : bytes >= 1 << 10 ? String.format(Locale.ROOT, "%.1f KiB", bytes / (1 << 10))
+                : String.format(Locale.ROOT, "%.0f B", bytes);
     }
 
     @Override

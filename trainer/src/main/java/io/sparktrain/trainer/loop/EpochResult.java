@@ -1,13 +1,14 @@
 package io.sparktrain.trainer.loop;
 
+import io.sparktrain.trainer.sync.Traffic;
 import org.nd4j.evaluation.classification.Evaluation;
 
 /**
  * One epoch's outcome: mean training loss over its rounds (weighted by examples), throughput,
- * and the evaluation on the test set.
+ * the evaluation on the test set, and what synchronization sent.
  */
 public record EpochResult(int epoch, int epochs, double trainLoss, long trainExamples, double trainSeconds,
-        double evalSeconds, Evaluation evaluation) {
+        double evalSeconds, Evaluation evaluation, Traffic traffic) {
 
     public double samplesPerSecond() {
         return trainSeconds > 0 ? trainExamples / trainSeconds : 0;

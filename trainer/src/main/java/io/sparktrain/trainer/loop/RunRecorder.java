@@ -2,6 +2,7 @@ package io.sparktrain.trainer.loop;
 
 import io.sparktrain.trainer.runs.MetricsLine;
 import io.sparktrain.trainer.runs.RunDirectory;
+import io.sparktrain.trainer.sync.Traffic;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -82,6 +83,18 @@ public final class RunRecorder implements TrainingListener {
         json.put("recall", recall);
         json.put("f1", f1);
         json.put("confusion_matrix", confusion);
+        Traffic t = r.traffic();
+        json.put("worker_steps", t.workerSteps());
+        json.put("bytes_per_step", finiteOrNull(t.bytesPerStep()));
+        json.put("averaging_bytes_per_step", finiteOrNull(t.averagingBytesPerStep()));
+        json.put("mean_threshold", finiteOrNull(t.meanThreshold()));
+        json.put("mean_sparsity", finiteOrNull(t.meanSparsity()));
+        json.put("dense_step_fraction", finiteOrNull(t.denseFraction()));
         return json;
+    }
+
+    /** JSON has no NaN: a figure that does not apply to the strategy is null. */
+    private static Double finiteOrNull(double value) {
+        return Double.isFinite(value) ? value : null;
     }
 }

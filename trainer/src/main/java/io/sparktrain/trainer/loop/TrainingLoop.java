@@ -3,10 +3,18 @@ package io.sparktrain.trainer.loop;
 import io.sparktrain.datasets.shards.ShardManifest.Shard;
 import io.sparktrain.datasets.shards.ShardSet;
 import io.sparktrain.datasets.storage.Storage;
+import io.sparktrain.trainer.config.ConfigSchema;
+import io.sparktrain.trainer.config.TrainConfig;
 import io.sparktrain.trainer.sync.SyncStrategy;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
@@ -26,16 +34,18 @@ public final class TrainingLoop {
     private final int epochs;
     private final int maxBatchesPerEpoch;
     private final int reportEveryBatches;
+    private final int roundTimeoutMinutes;
     private final long shuffleSeed;
     private final List<TrainingListener> listeners;
 
-    public TrainingLoop(JavaSparkContext sc, SyncStrategy sync, int epochs, int maxBatchesPerEpoch,
-            int reportEveryBatches, long shuffleSeed, List<TrainingListener> listeners) {
+    public TrainingLoop(JavaSparkContext sc, SyncStrategy sync, TrainConfig.Training training, long shuffleSeed,
+            List<TrainingListener> listeners) {
         this.sc = sc;
         this.sync = sync;
-        this.epochs = epochs;
-        this.maxBatchesPerEpoch = maxBatchesPerEpoch;
-        this.reportEveryBatches = reportEveryBatches;
+        this.epochs = training.epochs();
+        this.maxBatchesPerEpoch = training.maxBatchesPerEpoch();
+        this.reportEveryBatches = training.reportEveryBatches();
+        this.roundTimeoutMinutes = training.roundTimeoutMinutes();
         this.shuffleSeed = shuffleSeed;
         this.listeners = List.copyOf(listeners);
     }
@@ -55,7 +65,7 @@ public final class TrainingLoop {
             long evalStart = System.nanoTime();
             Evaluation evaluation = evaluate(sparkNet, test);
             EpochResult result = new EpochResult(epoch, epochs, training.loss(), training.examples(),
-                    training.seconds(), (System.nanoTime() - evalStart) / 1e9, evaluation);
+                    training.seconds(), (System.nanoTime() - evalStart) / 1e9, evaluation, sync.takeTraffic());
             sparkNet.getNetwork().setEpochCount(epoch);
             for (TrainingListener listener : listeners) {
                 listener.onEpochEnd(result, sparkNet.getNetwork());
@@ -86,7 +96,9 @@ public final class TrainingLoop {
         long examples = 0;
         double weightedLoss = 0;
         int nextReport = reportEvery;
+        int roundNumber = 0;
         for (int from = 0; from < order.size(); from += perRound) {
+            roundNumber++;
             List<Shard> round = order.subList(from, Math.min(order.size(), from + perRound));
             List<String> paths = new ArrayList<>(round.size());
             long roundExamples = 0;
@@ -100,12 +112,14 @@ public final class TrainingLoop {
             // DL4J counts every fitPaths call as an epoch; workers read this count for learning-rate
             // schedules, so each round must start from the epochs really completed.
             sparkNet.getNetwork().setEpochCount(epoch - 1);
-            sparkNet.fitPaths(rdd);
+            sync.beforeRound(sparkNet.getNetwork());
+            fitWithTimeout(sparkNet, rdd, epoch, roundNumber);
             // DL4J persists the paths and never releases them.
             rdd.unpersist(false);
             // DL4J advances the count by the averaging frequency even for a short last round; Adam's
             // bias correction reads it, so it must be the minibatches each worker really fitted.
             sparkNet.getNetwork().setIterationCount(iterations + (paths.size() + partitions - 1) / partitions);
+            sync.afterRound(sparkNet.getNetwork(), roundNumber, paths.size());
             examples += roundExamples;
             weightedLoss += sparkNet.getScore() * roundExamples;
             int done = from + round.size();
@@ -118,6 +132,42 @@ public final class TrainingLoop {
         }
         return new Phase(examples > 0 ? weightedLoss / examples : Double.NaN, examples,
                 (System.nanoTime() - start) / 1e9);
+    }
+
+    /**
+     * Fits one round; a round that outlives {@code training.round-timeout-minutes} is cancelled
+     * (its tasks interrupted) and fails with the setting to change, instead of hanging the job.
+     */
+    private void fitWithTimeout(SparkDl4jMultiLayer sparkNet, JavaRDD<String> rdd, int epoch, int round) {
+        if (roundTimeoutMinutes == 0) {
+            sparkNet.fitPaths(rdd);
+            return;
+        }
+        String group = "sparktrain-round-" + UUID.randomUUID();
+        AtomicBoolean timedOut = new AtomicBoolean();
+        ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "round-watchdog");
+            thread.setDaemon(true);
+            return thread;
+        });
+        sc.setJobGroup(group, "epoch " + epoch + ", round " + round, true);
+        ScheduledFuture<?> alarm = watchdog.schedule(() -> {
+            timedOut.set(true);
+            sc.cancelJobGroup(group);
+        }, roundTimeoutMinutes, TimeUnit.MINUTES);
+        try {
+            sparkNet.fitPaths(rdd);
+        } catch (RuntimeException e) {
+            if (timedOut.get()) {
+                throw new IllegalStateException("epoch " + epoch + ", round " + round + " ran longer than "
+                        + ConfigSchema.ROUND_TIMEOUT.key() + " = " + roundTimeoutMinutes + " and was cancelled", e);
+            }
+            throw e;
+        } finally {
+            alarm.cancel(false);
+            watchdog.shutdownNow();
+            sc.clearJobGroup();
+        }
     }
 
     private Evaluation evaluate(SparkDl4jMultiLayer sparkNet, ShardSet test) {

@@ -15,6 +15,13 @@ public final class SparkContexts {
     static final String SYSTEM_CLOCK = "org.deeplearning4j.spark.time.SystemClockTimeSource";
     private static final String EXECUTOR_JAVA_OPTIONS = "spark.executor.extraJavaOptions";
     private static final String EXECUTOR_GPUS = "spark.executor.resource.gpu.amount";
+    /**
+     * Aeron's media driver refuses to start unless a blocked publication is released later than a
+     * silent client is declared dead; DL4J sets the client liveness timeout to 30 s and leaves the
+     * unblock timeout at Aeron's 15 s. Aeron reads it once per JVM, so it is set on every JVM up front.
+     */
+    static final String AERON_UNBLOCK_TIMEOUT = "aeron.publication.unblock.timeout";
+    static final String AERON_UNBLOCK_NANOS = "60000000000";
 
     private static final Logger log = LoggerFactory.getLogger(SparkContexts.class);
 
@@ -56,14 +63,20 @@ public final class SparkContexts {
         // DL4J's training statistics default to an NTP clock, unreachable behind cluster firewalls.
         String executorOptions = conf.get(EXECUTOR_JAVA_OPTIONS, "");
         if (!executorOptions.contains(TIME_SOURCE_PROPERTY)) {
-            conf.set(EXECUTOR_JAVA_OPTIONS,
-                    (executorOptions + " -D" + TIME_SOURCE_PROPERTY + "=" + SYSTEM_CLOCK).strip());
+            executorOptions += " -D" + TIME_SOURCE_PROPERTY + "=" + SYSTEM_CLOCK;
         }
+        if (!executorOptions.contains(AERON_UNBLOCK_TIMEOUT)) {
+            executorOptions += " -D" + AERON_UNBLOCK_TIMEOUT + "=" + AERON_UNBLOCK_NANOS;
+        }
+        conf.set(EXECUTOR_JAVA_OPTIONS, executorOptions.strip());
         return conf;
     }
 
     public static JavaSparkContext create(TrainConfig.Spark spark) {
         System.setProperty(TIME_SOURCE_PROPERTY, SYSTEM_CLOCK);
+        if (System.getProperty(AERON_UNBLOCK_TIMEOUT) == null) {
+            System.setProperty(AERON_UNBLOCK_TIMEOUT, AERON_UNBLOCK_NANOS);
+        }
         JavaSparkContext sc = new JavaSparkContext(sparkConf(spark));
         if (sc.getConf().contains(EXECUTOR_GPUS)) {
             try {

@@ -1,21 +1,60 @@
 package io.sparktrain.trainer.sync;
 
+import io.sparktrain.trainer.config.ConfigSchema;
 import io.sparktrain.trainer.config.TrainConfig;
 import io.sparktrain.trainer.sync.averaging.ParameterAveraging;
+import io.sparktrain.trainer.sync.sharing.GradientSharing;
+import io.sparktrain.trainer.sync.sharing.SharingNetwork;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Chooses the strategy named by {@code sync.strategy}. */
+/** Chooses the strategy named by {@code sync.strategy}, and checks before training that it can run. */
 public final class SyncStrategies {
+    private static final Logger log = LoggerFactory.getLogger(SyncStrategies.class);
+
     private SyncStrategies() {}
 
-    /** @param defaultWorkers used when {@code sync.workers} is 0: Spark's default parallelism */
-    public static SyncStrategy create(TrainConfig config, int defaultWorkers) {
+    public static SyncStrategy create(TrainConfig config, JavaSparkContext sc) {
         TrainConfig.Sync sync = config.sync();
-        int workers = sync.workers() > 0 ? sync.workers() : defaultWorkers;
+        boolean local = sc.master().startsWith("local");
         return switch (sync.strategy()) {
-            case ParameterAveraging.NAME -> new ParameterAveraging(workers, config.training().batchSizePerWorker(),
-                    sync.averagingFrequency(), sync.prefetchBatches(), sync.averageUpdaterState(),
-                    config.data().shuffleSeed());
+            case ParameterAveraging.NAME -> new ParameterAveraging(
+                    sync.workers() > 0 ? sync.workers() : sc.defaultParallelism(),
+                    config.training().batchSizePerWorker(), sync.averagingFrequency(), sync.prefetchBatches(),
+                    sync.averageUpdaterState(), config.data().shuffleSeed());
+            case GradientSharing.NAME -> gradientSharing(config, sc, local);
             default -> throw new IllegalArgumentException("sync.strategy = " + sync.strategy() + " is not implemented");
         };
+    }
+
+    private static GradientSharing gradientSharing(TrainConfig config, JavaSparkContext sc, boolean local) {
+        TrainConfig.Sync sync = config.sync();
+        int workers = sync.workers() > 0 ? sync.workers() : local ? 1 : executorJvms(sc);
+        if (local && workers > 1) {
+            throw new IllegalStateException(ConfigSchema.WORKERS.key() + " = " + workers + ": gradient sharing trains "
+                    + "one replica per executor JVM, and local mode has one; run a cluster (submit/cluster) for more");
+        }
+        SharingNetwork network = SharingNetwork.resolve(sync.sharing(), local, sc.getConf().get("spark.driver.host"));
+        log.info("Gradient sharing: controller {}, network {}, UDP ports {}, {} worker(s)", network.controllerAddress(),
+                network.networkMask(), network.ports(), workers);
+        network.checkDriver(workers);
+        if (!local) {
+            network.checkExecutors(sc);
+        }
+        return new GradientSharing(workers, config.training().batchSizePerWorker(), sync.prefetchBatches(), sync,
+                network, local);
+    }
+
+    /** Executor JVMs: the configured instances, else the slots divided by the cores of one executor. */
+    private static int executorJvms(JavaSparkContext sc) {
+        int instances = sc.getConf().getInt("spark.executor.instances", 0);
+        if (instances > 0) {
+            return instances;
+        }
+        int cores = sc.getConf().getInt("spark.executor.cores", 0);
+        // The driver counts itself among the block managers.
+        return cores > 0 ? Math.max(1, sc.defaultParallelism() / cores)
+                : Math.max(1, sc.sc().getExecutorMemoryStatus().size() - 1);
     }
 }

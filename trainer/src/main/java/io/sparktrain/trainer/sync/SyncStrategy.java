@@ -1,5 +1,6 @@
 package io.sparktrain.trainer.sync;
 
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.TrainingMaster;
 
 /**
@@ -16,6 +17,20 @@ public interface SyncStrategy {
     /** Minibatches consumed by all workers between two synchronizations; fits are cut at multiples of it. */
     int batchesPerRound();
 
-    /** A DL4J training master implementing the strategy, for a Spark network wrapper. */
+    /** A DL4J training master implementing the strategy, for a Spark network wrapper; one per training run. */
     TrainingMaster<?, ?> trainingMaster();
+
+    /** Called before each round (one Spark job) of the run's training master. */
+    default void beforeRound(MultiLayerNetwork network) {}
+
+    /**
+     * Called after each round with the driver's network; throws to stop training when the round
+     * shows that synchronization failed.
+     *
+     * @param workerSteps minibatches fitted in the round, summed over workers
+     */
+    void afterRound(MultiLayerNetwork network, int round, long workerSteps);
+
+    /** The traffic since the last call. */
+    Traffic takeTraffic();
 }

@@ -24,12 +24,12 @@ class SparkContextsTest {
     }
 
     @Test
-    void configuresKryoForNd4jAndTheSystemClock() {
+    void configuresKryoForNd4jTheSystemClockAndAeron() {
         SparkConf conf = SparkContexts.sparkConf(spark("local[3]", Map.of()));
         assertEquals("org.apache.spark.serializer.KryoSerializer", conf.get("spark.serializer"));
         assertTrue(conf.get("spark.kryo.registrator").startsWith("org.nd4j.kryo.Nd4jRegistrator,"));
-        assertEquals("-Dorg.deeplearning4j.spark.time.TimeSource=org.deeplearning4j.spark.time.SystemClockTimeSource",
-                conf.get("spark.executor.extraJavaOptions"));
+        assertEquals("-Dorg.deeplearning4j.spark.time.TimeSource=org.deeplearning4j.spark.time.SystemClockTimeSource"
+                + " -Daeron.publication.unblock.timeout=60000000000", conf.get("spark.executor.extraJavaOptions"));
         assertEquals("127.0.0.1", conf.get("spark.driver.bindAddress"));
     }
 

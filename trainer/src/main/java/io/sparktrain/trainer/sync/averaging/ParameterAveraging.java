@@ -1,6 +1,8 @@
 package io.sparktrain.trainer.sync.averaging;
 
 import io.sparktrain.trainer.sync.SyncStrategy;
+import io.sparktrain.trainer.sync.Traffic;
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
 import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.api.TrainingMaster;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
@@ -19,6 +21,8 @@ public final class ParameterAveraging implements SyncStrategy {
     private final int prefetchBatches;
     private final boolean averageUpdaterState;
     private final long seed;
+    private long steps;
+    private double bytesPerStep = Double.NaN;
 
     public ParameterAveraging(int workers, int batchSizePerWorker, int averagingFrequency, int prefetchBatches,
             boolean averageUpdaterState, long seed) {
@@ -61,5 +65,18 @@ public final class ParameterAveraging implements SyncStrategy {
                 .repartionData(Repartition.NumPartitionsWorkersDiffers)
                 .rngSeed(seed)
                 .build();
+    }
+
+    @Override
+    public void afterRound(MultiLayerNetwork network, int round, long workerSteps) {
+        steps += workerSteps;
+        bytesPerStep = Traffic.averagingBytesPerStep(network, averageUpdaterState, averagingFrequency);
+    }
+
+    @Override
+    public Traffic takeTraffic() {
+        Traffic traffic = Traffic.averaging(steps, bytesPerStep);
+        steps = 0;
+        return traffic;
     }
 }

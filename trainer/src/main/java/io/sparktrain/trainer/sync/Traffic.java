@@ -1,0 +1,35 @@
+package io.sparktrain.trainer.sync;
+
+import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * What synchronization sent over the network during an epoch, per worker minibatch step.
+ *
+ * @param workerSteps minibatches fitted, summed over workers
+ * @param bytesPerStep bytes each worker sent per step (measured for gradient sharing, computed for
+ *     parameter averaging)
+ * @param averagingBytesPerStep what parameter averaging at the configured frequency sends per worker
+ *     step: float32 parameters (and updater state, if averaged) to the driver and back once per round
+ * @param meanThreshold mean encoding threshold; NaN for parameter averaging
+ * @param meanSparsity mean fraction of components sent in threshold-encoded steps; NaN when none
+ * @param denseFraction fraction of steps sent as a dense bitmap (2 bits per component); NaN for averaging
+ */
+public record Traffic(long workerSteps, double bytesPerStep, double averagingBytesPerStep, double meanThreshold,
+        double meanSparsity, double denseFraction) {
+
+    /** Bytes parameter averaging moves per worker step for this network. */
+    public static double averagingBytesPerStep(MultiLayerNetwork network, boolean averageUpdaterState,
+            int averagingFrequency) {
+        INDArray updaterState = network.getUpdater().getStateViewArray();
+        long floats = network.params().length()
+                + (averageUpdaterState && updaterState != null ? updaterState.length() : 0);
+        return 2.0 * Float.BYTES * floats / averagingFrequency;
+    }
+
+    /** Traffic of parameter averaging, which sends the same amount every round. */
+    public static Traffic averaging(long workerSteps, double averagingBytesPerStep) {
+        return new Traffic(workerSteps, averagingBytesPerStep, averagingBytesPerStep, Double.NaN, Double.NaN,
+                Double.NaN);
+    }
+}
