@@ -1,5 +1,6 @@
 package io.sparktrain.trainer.sync.sharing;
 
+import io.sparktrain.trainer.config.ConfigSchema;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -43,21 +44,22 @@ public final class PortRange implements PortSupplier {
 
     @Override
     public int getPort() {
-        return CHOSEN.computeIfAbsent(session, s -> {
-            int start = offsetFor(executorId());
-            for (int i = 0; i < size(); i++) {
-                int port = first + (start + i) % size();
-                if (isFree(port)) {
-                    return port;
-                }
-            }
-            throw new IllegalStateException("no free UDP port in sync.sharing.ports = " + this + " on "
-                    + hostName() + ": widen the range or free a port");
-        });
+        return CHOSEN.computeIfAbsent(session, s -> freePort(offsetFor(executorId()), hostName()));
     }
 
-    int first() {
-        return first;
+    /**
+     * The first port this JVM can bind, searching from {@code offset} and wrapping within the range;
+     * fails naming the setting and {@code where} when every port is taken.
+     */
+    int freePort(int offset, String where) {
+        for (int i = 0; i < size(); i++) {
+            int port = first + (offset + i) % size();
+            if (isFree(port)) {
+                return port;
+            }
+        }
+        throw new IllegalStateException("no free UDP port in " + ConfigSchema.PORTS.key() + " = " + this + " on "
+                + where + ": widen the range or stop what holds those ports");
     }
 
     int size() {
@@ -77,7 +79,7 @@ public final class PortRange implements PortSupplier {
     }
 
     /** Free when this JVM can bind it on every address: Aeron binds one, and any holder of it would clash. */
-    static boolean isFree(int port) {
+    private static boolean isFree(int port) {
         try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(port))) {
             return socket.getLocalPort() == port;
         } catch (IOException e) {

@@ -114,20 +114,12 @@ public record SharingNetwork(String controllerAddress, String networkMask, Strin
 
     boolean contains(String ipv4) {
         String[] parts = networkMask.split("/");
-        int prefix = Integer.parseInt(parts[1]);
-        int mask = prefix == 0 ? 0 : -1 << (32 - prefix);
+        int mask = maskBits(Integer.parseInt(parts[1]));
         return (toInt(parts[0]) & mask) == (toInt(ipv4) & mask);
     }
 
     private void requireFreePort(String where) {
-        PortRange range = PortRange.parse("preflight", ports);
-        for (int i = 0; i < range.size(); i++) {
-            if (PortRange.isFree(range.first() + i)) {
-                return;
-            }
-        }
-        throw new IllegalStateException("no free UDP port in " + ConfigSchema.PORTS.key() + " = " + ports + " on "
-                + where + ": widen the range or stop what holds those ports");
+        PortRange.parse("preflight", ports).freePort(0, where);
     }
 
     static void requireAeronSpace(String where, long needed) {
@@ -144,6 +136,11 @@ public record SharingNetwork(String controllerAddress, String networkMask, Strin
             throw new IllegalStateException(where + " cannot read the free space of " + AERON_DIR_PARENT
                     + " for Aeron: " + e.getMessage(), e);
         }
+    }
+
+    /** The network part of an IPv4 address with this prefix length, as bits set. */
+    private static int maskBits(int prefix) {
+        return prefix == 0 ? 0 : -1 << (32 - prefix);
     }
 
     private static int toInt(String ipv4) {
@@ -206,8 +203,7 @@ public record SharingNetwork(String controllerAddress, String networkMask, Strin
 
     private static String cidr(InterfaceAddress address) {
         int prefix = address.getNetworkPrefixLength();
-        int mask = prefix == 0 ? 0 : -1 << (32 - prefix);
-        int network = toInt(address.getAddress().getHostAddress()) & mask;
+        int network = toInt(address.getAddress().getHostAddress()) & maskBits(prefix);
         return (network >>> 24) + "." + (network >>> 16 & 255) + "." + (network >>> 8 & 255) + "." + (network & 255)
                 + "/" + prefix;
     }
