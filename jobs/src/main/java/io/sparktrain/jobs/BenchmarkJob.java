@@ -25,7 +25,7 @@ import java.util.Locale;
 import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.dataset.DataSet;
 import org.slf4j.Logger;
@@ -83,7 +83,7 @@ public final class BenchmarkJob {
         for (Shard shard : data.train().manifest().shards()) {
             batches.put(shard, ShardSet.read(storage, data.train().uriOf(shard).toString()));
         }
-        MultiLayerNetwork network = data.modelSpec(config.model()).newNetwork(config.model().architecture());
+        ComputationGraph network = data.modelSpec(config.model()).newNetwork(config.model().architecture());
         log.info("Single-machine DL4J baseline: {} epochs in this JVM, reported when done",
                 config.training().epochs());
         long examples = 0;
@@ -115,7 +115,7 @@ public final class BenchmarkJob {
         double[] bytesAndSteps = new double[2];
         TrainingListener capture = new TrainingListener() {
             @Override
-            public void onEpochEnd(EpochResult result, MultiLayerNetwork network) {
+            public void onEpochEnd(EpochResult result, ComputationGraph network) {
                 if (Double.isFinite(result.traffic().bytesPerStep())) {
                     bytesAndSteps[0] += result.traffic().bytesPerStep() * result.traffic().workerSteps();
                     bytesAndSteps[1] += result.traffic().workerSteps();
@@ -127,7 +127,7 @@ public final class BenchmarkJob {
                 summary[0] = s;
             }
         };
-        MultiLayerNetwork network = data.modelSpec(config.model()).newNetwork(config.model().architecture());
+        ComputationGraph network = data.modelSpec(config.model()).newNetwork(config.model().architecture());
         new TrainingLoop(sc, sync, config.training(), config.data().shuffleSeed(),
                 List.of(new ConsoleProgress(), capture)).fit(network, 0, data.train(), data.test());
         TrainingSummary s = summary[0];

@@ -17,7 +17,7 @@ import java.io.IOException;
 import java.util.List;
 import java.util.Optional;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -82,7 +82,7 @@ public final class TrainJob {
                     sc.master(), sc.defaultParallelism());
             log.info("Resolved config:\n{}", resolved);
 
-            MultiLayerNetwork network;
+            ComputationGraph network;
             if (completedEpochs > 0) {
                 network = run.readCheckpoint(completedEpochs);
                 log.info("Restored network and updater state from {}", run.checkpointUri(completedEpochs));

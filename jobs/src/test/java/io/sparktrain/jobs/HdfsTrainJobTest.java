@@ -11,7 +11,7 @@ import java.net.URI;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,7 +43,7 @@ class HdfsTrainJobTest {
                     "--set", "training.epochs=2").resolveConfig(), Optional.of(run.id()));
             assertEquals(2, hdfs.read(resumed.metricsUri()).strip().split("\n").length);
             try (InputStream in = hdfs.fileSystem().open(new org.apache.hadoop.fs.Path(resumed.checkpointUri(2)))) {
-                MultiLayerNetwork network = ModelSerializer.restoreMultiLayerNetwork(in, true);
+                ComputationGraph network = ModelSerializer.restoreComputationGraph(in, true);
                 assertEquals(2, network.getEpochCount());
             }
             assertTrue(hdfs.list(URI.create(run.uri() + "/checkpoints")).containsAll(

@@ -16,7 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -107,12 +107,12 @@ class StandaloneClusterIT {
     }
 
     /** Every checkpoint of the run restores, with parameters and updater state. */
-    private static MultiLayerNetwork lastCheckpoint(URI run) throws IOException {
-        MultiLayerNetwork last = null;
+    private static ComputationGraph lastCheckpoint(URI run) throws IOException {
+        ComputationGraph last = null;
         for (int epoch = 1; epoch <= 2; epoch++) {
             URI checkpoint = URI.create(run + String.format("/checkpoints/epoch-%04d.zip", epoch));
             try (InputStream in = hdfs.fileSystem().open(new org.apache.hadoop.fs.Path(checkpoint))) {
-                last = ModelSerializer.restoreMultiLayerNetwork(in, true);
+                last = ModelSerializer.restoreComputationGraph(in, true);
             }
             assertEquals(epoch, last.getEpochCount());
         }

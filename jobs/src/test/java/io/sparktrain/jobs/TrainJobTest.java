@@ -18,7 +18,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -48,8 +48,8 @@ class TrainJobTest {
         return lines;
     }
 
-    private static MultiLayerNetwork checkpoint(RunDirectory run, int epoch) throws IOException {
-        return ModelSerializer.restoreMultiLayerNetwork(Path.of(run.checkpointUri(epoch)).toFile(), true);
+    private static ComputationGraph checkpoint(RunDirectory run, int epoch) throws IOException {
+        return ModelSerializer.restoreComputationGraph(Path.of(run.checkpointUri(epoch)).toFile(), true);
     }
 
     @Test

@@ -31,8 +31,14 @@ public final class ConfigSchema {
     public static final Param<Long> SHUFFLE_SEED = Param.longInteger("data.shuffle-seed", 42,
             "Seed of the shuffle before batching, and of the per-epoch shard order.", c -> c.data().shuffleSeed());
 
-    public static final Param<String> ARCHITECTURE = Param.choice("model.architecture", "lenet", List.of("lenet"),
+    /** Every architecture the model package builds; its tests build each one. */
+    public static final List<String> ARCHITECTURES = List.of("lenet", "resnet18", "resnet34", "resnet50");
+    public static final Param<String> ARCHITECTURE = Param.choice("model.architecture", "lenet", ARCHITECTURES,
             "Network to train.", c -> c.model().architecture());
+    public static final Param<String> STEM = Param.choice("model.stem", "auto", List.of("auto", "imagenet", "small"),
+            "ResNet input layers: imagenet = 7x7/2 convolution and 3x3/2 max-pool (He et al.); small = one 3x3/1 "
+                    + "convolution, no pooling; auto = small when the image's shorter side is at most 64 px.",
+            c -> c.model().stem());
     public static final Param<Long> MODEL_SEED = Param.longInteger("model.seed", 42,
             "Seed of the weight initialization.", c -> c.model().seed());
     public static final Param<String> UPDATER = Param.choice("model.updater", "adam",
@@ -153,7 +159,7 @@ public final class ConfigSchema {
             c -> c.spark().containerMemoryLimit());
 
     public static final List<Param<?>> ALL = List.of(RUN_NAME, RUN_ROOT, DATASET, CACHE_DIR, SHARD_DIR,
-            TRAIN_EXAMPLES, TEST_EXAMPLES, SHUFFLE_SEED, ARCHITECTURE, MODEL_SEED, UPDATER, LEARNING_RATE,
+            TRAIN_EXAMPLES, TEST_EXAMPLES, SHUFFLE_SEED, ARCHITECTURE, STEM, MODEL_SEED, UPDATER, LEARNING_RATE,
             LEARNING_RATE_DECAY, MOMENTUM, L2, EPOCHS, BATCH_SIZE, MAX_BATCHES, REPORT_EVERY, ROUND_TIMEOUT, STRATEGY,
             WORKERS, AVERAGING_FREQUENCY, PREFETCH, AVERAGE_UPDATER, CONTROLLER_ADDRESS, NETWORK_MASK,
             NETWORK_INTERFACE, PORTS, MESH_MODE, WORKERS_PER_NODE, BATCHES_PER_FIT, NETWORK_TIMEOUT,
@@ -162,7 +168,7 @@ public final class ConfigSchema {
             CONTAINER_LIMIT);
 
     /** The settings that define the network; a resumed run takes them from its checkpoint. */
-    public static final List<Param<?>> ARCHITECTURE_DEFINING = List.of(ARCHITECTURE, MODEL_SEED, UPDATER,
+    public static final List<Param<?>> ARCHITECTURE_DEFINING = List.of(ARCHITECTURE, STEM, MODEL_SEED, UPDATER,
             LEARNING_RATE, LEARNING_RATE_DECAY, MOMENTUM, L2);
 
     /** The config reference as a Markdown table, for the README and {@code --describe-config}. */

@@ -2,7 +2,7 @@ package io.sparktrain.trainer.loop;
 
 import io.sparktrain.trainer.sync.Traffic;
 import java.util.Locale;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +19,7 @@ public final class ConsoleProgress implements TrainingListener {
     }
 
     @Override
-    public void onEpochEnd(EpochResult r, MultiLayerNetwork network) {
+    public void onEpochEnd(EpochResult r, ComputationGraph network) {
         Evaluation e = r.evaluation();
         log.info(String.format(Locale.ROOT,
                 "epoch %d/%d done in %s: train loss %.4f, %.0f samples/s; test accuracy %.2f%% "

@@ -8,7 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.evaluation.classification.ConfusionMatrix;
 import org.nd4j.evaluation.classification.Evaluation;
 
@@ -28,7 +28,7 @@ public final class RunRecorder implements TrainingListener {
     }
 
     @Override
-    public void onEpochEnd(EpochResult result, MultiLayerNetwork network) throws IOException {
+    public void onEpochEnd(EpochResult result, ComputationGraph network) throws IOException {
         run.writeCheckpoint(result.epoch(), network);
         metricLines.add(MetricsLine.toJson(metrics(run.id(), result)));
         run.writeMetrics(metricLines);

@@ -17,8 +17,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
-import org.deeplearning4j.spark.impl.multilayer.SparkDl4jMultiLayer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.dataset.DataSet;
 
@@ -51,9 +51,9 @@ public final class TrainingLoop {
     }
 
     /** Trains epochs {@code completedEpochs + 1 .. epochs}; returns the trained network. */
-    public MultiLayerNetwork fit(MultiLayerNetwork network, int completedEpochs, ShardSet train, ShardSet test)
+    public ComputationGraph fit(ComputationGraph network, int completedEpochs, ShardSet train, ShardSet test)
             throws IOException {
-        SparkDl4jMultiLayer sparkNet = new SparkDl4jMultiLayer(sc, network, sync.trainingMaster());
+        SparkComputationGraph sparkNet = new SparkComputationGraph(sc, network, sync.trainingMaster());
         long examples = 0;
         double seconds = 0;
         double bestAccuracy = -1;
@@ -66,7 +66,7 @@ public final class TrainingLoop {
             Evaluation evaluation = evaluate(sparkNet, test);
             EpochResult result = new EpochResult(epoch, epochs, training.loss(), training.examples(),
                     training.seconds(), (System.nanoTime() - evalStart) / 1e9, evaluation, sync.takeTraffic());
-            sparkNet.getNetwork().setEpochCount(epoch);
+            sparkNet.getNetwork().getConfiguration().setEpochCount(epoch);
             for (TrainingListener listener : listeners) {
                 listener.onEpochEnd(result, sparkNet.getNetwork());
             }
@@ -89,7 +89,7 @@ public final class TrainingLoop {
     /** What fitting one epoch produced: the example-weighted mean of the round losses, examples and time. */
     private record Phase(double loss, long examples, double seconds) {}
 
-    private Phase fitEpoch(SparkDl4jMultiLayer sparkNet, ShardSet train, List<Shard> order, int epoch) {
+    private Phase fitEpoch(SparkComputationGraph sparkNet, ShardSet train, List<Shard> order, int epoch) {
         int perRound = sync.batchesPerRound();
         int reportEvery = Math.max(perRound, reportEveryBatches / perRound * perRound);
         long start = System.nanoTime();
@@ -111,14 +111,15 @@ public final class TrainingLoop {
             int iterations = sparkNet.getNetwork().getIterationCount();
             // DL4J counts every fitPaths call as an epoch; workers read this count for learning-rate
             // schedules, so each round must start from the epochs really completed.
-            sparkNet.getNetwork().setEpochCount(epoch - 1);
+            sparkNet.getNetwork().getConfiguration().setEpochCount(epoch - 1);
             sync.beforeRound(sparkNet.getNetwork());
             fitWithTimeout(sparkNet, rdd, epoch, roundNumber);
             // DL4J persists the paths and never releases them.
             rdd.unpersist(false);
             // DL4J advances the count by the averaging frequency even for a short last round; Adam's
             // bias correction reads it, so it must be the minibatches each worker really fitted.
-            sparkNet.getNetwork().setIterationCount(iterations + (paths.size() + partitions - 1) / partitions);
+            sparkNet.getNetwork().getConfiguration()
+                    .setIterationCount(iterations + (paths.size() + partitions - 1) / partitions);
             sync.afterRound(sparkNet.getNetwork(), roundNumber, paths.size());
             examples += roundExamples;
             weightedLoss += sparkNet.getScore() * roundExamples;
@@ -138,7 +139,7 @@ public final class TrainingLoop {
      * Fits one round; a round that outlives {@code training.round-timeout-minutes} is cancelled
      * (its tasks interrupted) and fails with the setting to change, instead of hanging the job.
      */
-    private void fitWithTimeout(SparkDl4jMultiLayer sparkNet, JavaRDD<String> rdd, int epoch, int round) {
+    private void fitWithTimeout(SparkComputationGraph sparkNet, JavaRDD<String> rdd, int epoch, int round) {
         if (roundTimeoutMinutes == 0) {
             sparkNet.fitPaths(rdd);
             return;
@@ -170,11 +171,11 @@ public final class TrainingLoop {
         }
     }
 
-    private Evaluation evaluate(SparkDl4jMultiLayer sparkNet, ShardSet test) {
+    private Evaluation evaluate(SparkComputationGraph sparkNet, ShardSet test) {
         int numClasses = test.manifest().spec().numClasses();
         Storage storage = new Storage(sc.hadoopConfiguration());
-        // DL4J 1.0.0-M2's path-based evaluation of a MultiLayerNetwork builds a ComputationGraph
-        // from a null configuration and fails; evaluating loaded DataSets avoids that code.
+        // Loaded DataSets: DL4J 1.0.0-M2's path-based evaluation was seen to build its network from
+        // a null configuration and fail.
         JavaRDD<DataSet> batches = sc.parallelize(test.paths(), Math.min(sync.workers(), test.paths().size()))
                 .map(path -> ShardSet.read(storage, path));
         return sparkNet.doEvaluation(batches, evaluationThreadsPerExecutor(), test.manifest().spec().batchSize(),

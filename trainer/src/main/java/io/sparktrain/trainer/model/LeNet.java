@@ -1,8 +1,7 @@
 package io.sparktrain.trainer.model;
 
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
-import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -17,27 +16,35 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * convolution to 50 maps, 2x2 max-pool, a dense layer of 500 ReLU units and a softmax output. The
  * convolutions are followed by ReLU, like LeCun's by their squashing function; DL4J's example
  * leaves them linear, which measured here stalled below 99% test accuracy on MNIST (98.8% after
- * four epochs of parameter averaging). The input is a flattened image.
+ * four epochs of parameter averaging).
  */
 public final class LeNet implements ModelFactory {
 
     @Override
-    public MultiLayerConfiguration configuration(ModelSpec spec) {
+    public ComputationGraphConfiguration configuration(ModelSpec spec) {
         return new NeuralNetConfiguration.Builder()
                 .seed(spec.seed())
                 .dataType(DataType.FLOAT)
                 .weightInit(WeightInit.XAVIER)
                 .updater(spec.updater())
                 .l2(spec.l2())
-                .list()
-                .layer(new ConvolutionLayer.Builder(5, 5).stride(1, 1).nOut(20).activation(Activation.RELU).build())
-                .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
-                .layer(new ConvolutionLayer.Builder(5, 5).stride(1, 1).nOut(50).activation(Activation.RELU).build())
-                .layer(new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build())
-                .layer(new DenseLayer.Builder().nOut(500).activation(Activation.RELU).build())
-                .layer(new OutputLayer.Builder(LossFunctions.LossFunction.NEGATIVELOGLIKELIHOOD)
-                        .nOut(spec.numClasses()).activation(Activation.SOFTMAX).build())
-                .setInputType(InputType.convolutionalFlat(spec.height(), spec.width(), spec.channels()))
+                .graphBuilder()
+                .addInputs(ModelSpec.INPUT)
+                .layer("conv1", new ConvolutionLayer.Builder(5, 5).stride(1, 1).nOut(20).activation(Activation.RELU)
+                        .build(), ModelSpec.INPUT)
+                .layer("pool1", maxPool(), "conv1")
+                .layer("conv2", new ConvolutionLayer.Builder(5, 5).stride(1, 1).nOut(50).activation(Activation.RELU)
+                        .build(), "pool1")
+                .layer("pool2", maxPool(), "conv2")
+                .layer("dense", new DenseLayer.Builder().nOut(500).activation(Activation.RELU).build(), "pool2")
+                .layer(ModelSpec.OUTPUT, new OutputLayer.Builder(LossFunctions.LossFunction.NEGATIVELOGLIKELIHOOD)
+                        .nOut(spec.numClasses()).activation(Activation.SOFTMAX).build(), "dense")
+                .setOutputs(ModelSpec.OUTPUT)
+                .setInputTypes(spec.inputType())
                 .build();
+    }
+
+    private static SubsamplingLayer maxPool() {
+        return new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX).kernelSize(2, 2).stride(2, 2).build();
     }
 }

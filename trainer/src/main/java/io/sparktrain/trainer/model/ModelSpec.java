@@ -3,8 +3,9 @@ package io.sparktrain.trainer.model;
 import io.sparktrain.trainer.config.TrainConfig;
 import java.util.Map;
 import java.util.function.Supplier;
-import org.deeplearning4j.nn.conf.MultiLayerConfiguration;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.learning.config.IUpdater;
 import org.nd4j.linalg.learning.config.Nesterovs;
@@ -13,13 +14,26 @@ import org.nd4j.linalg.schedule.ExponentialSchedule;
 import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 
-/** What a model factory needs: input shape, classes, seed and optimizer. */
-public record ModelSpec(int channels, int height, int width, int numClasses, long seed, IUpdater updater, double l2) {
+/**
+ * What a model factory needs: input shape, classes, seed, optimizer and, for ResNets, the stem.
+ * Every dataset's shards hold each image flattened in channel, row, column order.
+ */
+public record ModelSpec(int channels, int height, int width, int numClasses, long seed, IUpdater updater, double l2,
+        ResNet.Stem stem) {
 
-    private static final Map<String, Supplier<ModelFactory>> FACTORIES = Map.of("lenet", LeNet::new);
+    /** The name of every network's single input and single output vertex. */
+    public static final String INPUT = "input";
+    public static final String OUTPUT = "output";
+
+    private static final Map<String, Supplier<ModelFactory>> FACTORIES = Map.of(
+            "lenet", LeNet::new,
+            "resnet18", () -> new ResNet(ResNet.Depth.RESNET_18),
+            "resnet34", () -> new ResNet(ResNet.Depth.RESNET_34),
+            "resnet50", () -> new ResNet(ResNet.Depth.RESNET_50));
 
     public static ModelSpec of(TrainConfig.Model model, int channels, int height, int width, int numClasses) {
-        return new ModelSpec(channels, height, width, numClasses, model.seed(), updater(model), model.l2());
+        return new ModelSpec(channels, height, width, numClasses, model.seed(), updater(model), model.l2(),
+                ResNet.Stem.of(model.stem(), height, width));
     }
 
     static IUpdater updater(TrainConfig.Model model) {
@@ -33,8 +47,13 @@ public record ModelSpec(int channels, int height, int width, int numClasses, lon
         };
     }
 
+    /** Images arrive flattened; DL4J reshapes them to channels x height x width at the input. */
+    public InputType inputType() {
+        return InputType.convolutionalFlat(height, width, channels);
+    }
+
     /** The configuration of {@code architecture} for this spec. */
-    public MultiLayerConfiguration configuration(String architecture) {
+    public ComputationGraphConfiguration configuration(String architecture) {
         Supplier<ModelFactory> factory = FACTORIES.get(architecture);
         if (factory == null) {
             throw new IllegalArgumentException("model.architecture = " + architecture + " has no factory; known: "
@@ -44,8 +63,8 @@ public record ModelSpec(int channels, int height, int width, int numClasses, lon
     }
 
     /** A freshly initialized network. */
-    public MultiLayerNetwork newNetwork(String architecture) {
-        MultiLayerNetwork network = new MultiLayerNetwork(configuration(architecture));
+    public ComputationGraph newNetwork(String architecture) {
+        ComputationGraph network = new ComputationGraph(configuration(architecture));
         network.init();
         return network;
     }

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 
 /**
@@ -67,7 +67,7 @@ public final class RunDirectory {
     }
 
     /** Saves parameters and updater state after {@code epoch} (1-based). */
-    public void writeCheckpoint(int epoch, MultiLayerNetwork network) throws IOException {
+    public void writeCheckpoint(int epoch, ComputationGraph network) throws IOException {
         storage.writeAtomically(checkpointUri(epoch), out -> {
             ModelSerializer.writeModel(network, out, true);
             return null;
@@ -86,9 +86,9 @@ public final class RunDirectory {
         return last < 0 ? Optional.empty() : Optional.of(last);
     }
 
-    public MultiLayerNetwork readCheckpoint(int epoch) throws IOException {
+    public ComputationGraph readCheckpoint(int epoch) throws IOException {
         try (InputStream in = storage.open(checkpointUri(epoch))) {
-            return ModelSerializer.restoreMultiLayerNetwork(in, true);
+            return ModelSerializer.restoreComputationGraph(in, true);
         } catch (IOException | RuntimeException e) {
             throw new IOException("cannot read checkpoint " + checkpointUri(epoch) + ": " + e.getMessage(), e);
         }

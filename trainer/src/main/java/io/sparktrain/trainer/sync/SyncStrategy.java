@@ -1,6 +1,6 @@
 package io.sparktrain.trainer.sync;
 
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.TrainingMaster;
 
 /**
@@ -21,7 +21,7 @@ public interface SyncStrategy {
     TrainingMaster<?, ?> trainingMaster();
 
     /** Called before each round (one Spark job) of the run's training master. */
-    default void beforeRound(MultiLayerNetwork network) {}
+    default void beforeRound(ComputationGraph network) {}
 
     /**
      * Called after each round with the driver's network; throws to stop training when the round
@@ -29,7 +29,7 @@ public interface SyncStrategy {
      *
      * @param workerSteps minibatches fitted in the round, summed over workers
      */
-    void afterRound(MultiLayerNetwork network, int round, long workerSteps);
+    void afterRound(ComputationGraph network, int round, long workerSteps);
 
     /** The traffic since the last call. */
     Traffic takeTraffic();

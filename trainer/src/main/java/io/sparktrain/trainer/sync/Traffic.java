@@ -1,6 +1,6 @@
 package io.sparktrain.trainer.sync;
 
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -19,7 +19,7 @@ public record Traffic(long workerSteps, double bytesPerStep, double averagingByt
         double meanSparsity, double denseFraction) {
 
     /** Bytes parameter averaging moves per worker step for this network. */
-    public static double averagingBytesPerStep(MultiLayerNetwork network, boolean averageUpdaterState,
+    public static double averagingBytesPerStep(ComputationGraph network, boolean averageUpdaterState,
             int averagingFrequency) {
         INDArray updaterState = network.getUpdater().getStateViewArray();
         long floats = network.params().length()

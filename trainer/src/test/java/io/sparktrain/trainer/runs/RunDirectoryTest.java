@@ -13,9 +13,10 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 class RunDirectoryTest {
@@ -24,22 +25,22 @@ class RunDirectoryTest {
 
     private final Storage storage = new Storage(new Configuration());
 
-    private static MultiLayerNetwork trainedALittle() {
-        MultiLayerNetwork net = ModelSpec.of(ConfigLoader.parse("", "test", List.of()).model(), 1, 28, 28, 10)
+    private static ComputationGraph trainedALittle() {
+        ComputationGraph net = ModelSpec.of(ConfigLoader.parse("", "test", List.of()).model(), 1, 28, 28, 10)
                 .newNetwork("lenet");
         Nd4j.getRandom().setSeed(3);
-        net.fit(Nd4j.rand(8, 784), Nd4j.eye(10).getRows(0, 1, 2, 3, 4, 5, 6, 7));
-        net.setEpochCount(4);
+        net.fit(new DataSet(Nd4j.rand(8, 784), Nd4j.eye(10).getRows(0, 1, 2, 3, 4, 5, 6, 7)));
+        net.getConfiguration().setEpochCount(4);
         return net;
     }
 
     @Test
     void checkpointKeepsParametersUpdaterStateAndCounters() throws IOException {
         RunDirectory run = new RunStore(storage, root.toUri()).create("test");
-        MultiLayerNetwork net = trainedALittle();
+        ComputationGraph net = trainedALittle();
         run.writeCheckpoint(4, net);
 
-        MultiLayerNetwork restored = run.readCheckpoint(4);
+        ComputationGraph restored = run.readCheckpoint(4);
         assertEquals(net.params(), restored.params());
         assertEquals(net.getUpdater().getStateViewArray(), restored.getUpdater().getStateViewArray());
         assertEquals(4, restored.getEpochCount());

@@ -2,7 +2,7 @@ package io.sparktrain.trainer.sync.averaging;
 
 import io.sparktrain.trainer.sync.SyncStrategy;
 import io.sparktrain.trainer.sync.Traffic;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.api.Repartition;
 import org.deeplearning4j.spark.api.TrainingMaster;
 import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
@@ -10,7 +10,8 @@ import org.deeplearning4j.spark.impl.paramavg.ParameterAveragingTrainingMaster;
 /**
  * Synchronous parameter averaging: every worker fits {@code averagingFrequency} minibatches from
  * the same starting parameters, then the driver averages parameters (and, unless disabled, the
- * updater state) and broadcasts the result. Wraps DL4J's {@link ParameterAveragingTrainingMaster}.
+ * updater state) and broadcasts the result. Wraps DL4J's {@link ParameterAveragingTrainingMaster}
+ * through {@link CountKeepingTrainingMaster}.
  */
 public final class ParameterAveraging implements SyncStrategy {
     public static final String NAME = "parameter-averaging";
@@ -54,7 +55,7 @@ public final class ParameterAveraging implements SyncStrategy {
 
     @Override
     public TrainingMaster<?, ?> trainingMaster() {
-        return new ParameterAveragingTrainingMaster.Builder(workers, batchSizePerWorker)
+        return new CountKeepingTrainingMaster(new ParameterAveragingTrainingMaster.Builder(workers, batchSizePerWorker)
                 .batchSizePerWorker(batchSizePerWorker)
                 .averagingFrequency(averagingFrequency)
                 .workerPrefetchNumBatches(prefetchBatches)
@@ -63,12 +64,11 @@ public final class ParameterAveraging implements SyncStrategy {
                 // The loop hands over one averaging round per fit, already split into one
                 // partition per worker: DL4J's reshuffle would only lose the batch order.
                 .repartionData(Repartition.NumPartitionsWorkersDiffers)
-                .rngSeed(seed)
-                .build();
+                .rngSeed(seed));
     }
 
     @Override
-    public void afterRound(MultiLayerNetwork network, int round, long workerSteps) {
+    public void afterRound(ComputationGraph network, int round, long workerSteps) {
         steps += workerSteps;
         bytesPerStep = Traffic.averagingBytesPerStep(network, averageUpdaterState, averagingFrequency);
     }

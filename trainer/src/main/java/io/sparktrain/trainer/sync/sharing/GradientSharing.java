@@ -9,7 +9,7 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.solvers.accumulation.encoding.ResidualPostProcessor;
 import org.deeplearning4j.optimize.solvers.accumulation.encoding.ThresholdAlgorithm;
 import org.deeplearning4j.optimize.solvers.accumulation.encoding.residual.NoOpResidualPostProcessor;
@@ -126,12 +126,12 @@ public final class GradientSharing implements SyncStrategy {
     }
 
     @Override
-    public void beforeRound(MultiLayerNetwork model) {
+    public void beforeRound(ComputationGraph model) {
         paramsBeforeRound = model.params().dup();
     }
 
     @Override
-    public void afterRound(MultiLayerNetwork model, int round, long workerSteps) {
+    public void afterRound(ComputationGraph model, int round, long workerSteps) {
         SharingTrainingMaster.JobOutcome job = master.lastJob();
         // Exactly: INDArray.equals tolerates differences up to 1e-5, more than a small round moves a weight.
         if (model.params().sub(paramsBeforeRound).amaxNumber().doubleValue() == 0) {

@@ -23,7 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.deeplearning4j.nn.multilayer.MultiLayerNetwork;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -78,12 +78,12 @@ class GradientSharingTrainingTest {
                 }
                 """.formatted(EPOCHS, BATCH, strategy), "test", List.of());
         SyncStrategy sync = SyncStrategies.create(config, sc);
-        MultiLayerNetwork network = ModelSpec.of(config.model(), 1, 28, 28, 10).newNetwork("lenet");
+        ComputationGraph network = ModelSpec.of(config.model(), 1, 28, 28, 10).newNetwork("lenet");
         List<Traffic> traffic = new ArrayList<>();
         double[] accuracy = new double[1];
         TrainingListener listener = new TrainingListener() {
             @Override
-            public void onEpochEnd(EpochResult result, MultiLayerNetwork n) {
+            public void onEpochEnd(EpochResult result, ComputationGraph n) {
                 traffic.add(result.traffic());
                 accuracy[0] = result.evaluation().accuracy();
             }

@@ -1,0 +1,157 @@
+package io.sparktrain.trainer.model;
+
+import java.util.List;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
+import org.deeplearning4j.nn.conf.layers.PoolingType;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
+import org.deeplearning4j.nn.weights.WeightInit;
+import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
+
+/**
+ * Residual networks as He et al. (2015, "Deep Residual Learning for Image Recognition", Table 1)
+ * define them: a 7x7/2 convolution and a 3x3/2 max-pool, four stages of 64, 128, 256 and 512
+ * channels (the first keeps the resolution, each later one halves it in its first block), global
+ * average pooling and a softmax layer. Every convolution is followed by batch normalization and
+ * has no bias of its own. Shortcuts are identities, or 1x1 convolutions with batch normalization
+ * where the shape changes (the paper's option B).
+ *
+ * <p>Bottleneck blocks downsample in their first 1x1 convolution, as in the paper; torchvision's
+ * "v1.5" moves the stride to the 3x3 convolution, which changes neither shapes nor parameter counts.
+ *
+ * <p>The small stem, a 3x3/1 convolution without pooling, keeps 28 to 64 px inputs from shrinking
+ * to a single pixel before the last stage.
+ */
+public final class ResNet implements ModelFactory {
+    private static final int[] STAGE_WIDTHS = {64, 128, 256, 512};
+
+    /** Blocks per stage and their kind, from the paper's Table 1. */
+    public enum Depth {
+        RESNET_18(false, 2, 2, 2, 2),
+        RESNET_34(false, 3, 4, 6, 3),
+        RESNET_50(true, 3, 4, 6, 3);
+
+        final boolean bottleneck;
+        final List<Integer> blocks;
+
+        Depth(boolean bottleneck, Integer... blocks) {
+            this.bottleneck = bottleneck;
+            this.blocks = List.of(blocks);
+        }
+
+        /** Channels a block of a stage with {@code width} outputs: bottlenecks expand four times. */
+        int outputs(int width) {
+            return bottleneck ? 4 * width : width;
+        }
+    }
+
+    /** The layers before the first stage. */
+    public enum Stem {
+        IMAGENET, SMALL;
+
+        /** Inputs up to this many pixels on their shorter side get the small stem under {@code auto}. */
+        static final int SMALL_INPUT_MAX = 64;
+
+        static Stem of(String setting, int height, int width) {
+            return switch (setting) {
+                case "imagenet" -> IMAGENET;
+                case "small" -> SMALL;
+                case "auto" -> Math.min(height, width) <= SMALL_INPUT_MAX ? SMALL : IMAGENET;
+                default -> throw new IllegalArgumentException("model.stem = " + setting + " is not auto, imagenet or small");
+            };
+        }
+    }
+
+    private final Depth depth;
+
+    public ResNet(Depth depth) {
+        this.depth = depth;
+    }
+
+    @Override
+    public ComputationGraphConfiguration configuration(ModelSpec spec) {
+        ComputationGraphConfiguration.GraphBuilder graph = new NeuralNetConfiguration.Builder()
+                .seed(spec.seed())
+                .dataType(DataType.FLOAT)
+                .weightInit(WeightInit.RELU)
+                .updater(spec.updater())
+                .l2(spec.l2())
+                .convolutionMode(ConvolutionMode.Truncate)
+                .graphBuilder()
+                .addInputs(ModelSpec.INPUT);
+        String last = stem(graph, spec.stem());
+        int channels = 64;
+        for (int stage = 0; stage < STAGE_WIDTHS.length; stage++) {
+            for (int block = 0; block < depth.blocks.get(stage); block++) {
+                int stride = stage > 0 && block == 0 ? 2 : 1;
+                String name = "stage" + (stage + 2) + "_block" + (block + 1);
+                last = block(graph, name, last, channels, STAGE_WIDTHS[stage], stride);
+                channels = depth.outputs(STAGE_WIDTHS[stage]);
+            }
+        }
+        return graph
+                .layer("avgpool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), last)
+                .layer(ModelSpec.OUTPUT, new OutputLayer.Builder(LossFunctions.LossFunction.NEGATIVELOGLIKELIHOOD)
+                        .nOut(spec.numClasses()).activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER).build(),
+                        "avgpool")
+                .setOutputs(ModelSpec.OUTPUT)
+                .setInputTypes(spec.inputType())
+                .build();
+    }
+
+    private static String stem(ComputationGraphConfiguration.GraphBuilder graph, Stem stem) {
+        if (stem == Stem.SMALL) {
+            return convBn(graph, "stem", ModelSpec.INPUT, 64, 3, 1, true);
+        }
+        String conv = convBn(graph, "stem", ModelSpec.INPUT, 64, 7, 2, true);
+        graph.layer("stem_pool", new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
+                .kernelSize(3, 3).stride(2, 2).padding(1, 1).build(), conv);
+        return "stem_pool";
+    }
+
+    /** One residual block; returns the name of its output vertex. */
+    private String block(ComputationGraphConfiguration.GraphBuilder graph, String name, String input, int inputs,
+            int width, int stride) {
+        String residual;
+        if (depth.bottleneck) {
+            String reduce = convBn(graph, name + "_a", input, width, 1, stride, true);
+            String conv = convBn(graph, name + "_b", reduce, width, 3, 1, true);
+            residual = convBn(graph, name + "_c", conv, depth.outputs(width), 1, 1, false);
+        } else {
+            String conv = convBn(graph, name + "_a", input, width, 3, stride, true);
+            residual = convBn(graph, name + "_b", conv, width, 3, 1, false);
+        }
+        String shortcut = stride == 1 && inputs == depth.outputs(width) ? input
+                : convBn(graph, name + "_projection", input, depth.outputs(width), 1, stride, false);
+        graph.addVertex(name + "_add", new ElementWiseVertex(ElementWiseVertex.Op.Add), residual, shortcut);
+        graph.layer(name, new ActivationLayer.Builder().activation(Activation.RELU).build(), name + "_add");
+        return name;
+    }
+
+    /**
+     * A {@code kernel x kernel} convolution padded to keep the size at stride 1, then batch
+     * normalization and, if {@code relu}, a ReLU; returns the name of the last layer.
+     */
+    private static String convBn(ComputationGraphConfiguration.GraphBuilder graph, String name, String input,
+            int outputs, int kernel, int stride, boolean relu) {
+        graph.layer(name + "_conv", new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride)
+                .padding(kernel / 2, kernel / 2).nOut(outputs).hasBias(false).activation(Activation.IDENTITY).build(),
+                input);
+        graph.layer(name + "_bn", new BatchNormalization.Builder().build(), name + "_conv");
+        if (!relu) {
+            return name + "_bn";
+        }
+        // A separate layer: DL4J's batch normalization ignores the activation it is configured with.
+        graph.layer(name + "_relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), name + "_bn");
+        return name + "_relu";
+    }
+}
