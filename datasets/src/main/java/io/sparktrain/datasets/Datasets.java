@@ -1,26 +1,30 @@
 package io.sparktrain.datasets;
 
+import io.sparktrain.datasets.mnist.FashionMnist;
 import io.sparktrain.datasets.mnist.Mnist;
 import io.sparktrain.datasets.mnist.MnistFetcher;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Optional;
 
 /** The datasets a job can name, each loaded (and fetched if needed) into train and test splits. */
 public final class Datasets {
-    public static final List<String> NAMES = List.of("mnist");
+    public static final List<String> NAMES = List.of("mnist", "fashion-mnist");
+    /** The job setting that points at a dataset's original files. */
+    public static final String SOURCE_SETTING = "data.source-dir";
 
     private Datasets() {}
 
     public record TrainTest(LabeledImages train, LabeledImages test) {}
 
-    public static TrainTest load(String name, Path cacheDir) throws IOException {
-        return switch (name) {
-            case "mnist" -> {
-                Mnist mnist = new MnistFetcher(cacheDir).fetch();
-                yield new TrainTest(mnist.load(Mnist.Split.TRAIN), mnist.load(Mnist.Split.TEST));
-            }
+    /** @param sourceDir where the dataset's original files are, for datasets that are not fetched */
+    public static TrainTest load(String name, Path cacheDir, Optional<Path> sourceDir) throws IOException {
+        Mnist mnist = switch (name) {
+            case "mnist" -> new MnistFetcher(cacheDir).fetch();
+            case "fashion-mnist" -> new FashionMnist(cacheDir, sourceDir, SOURCE_SETTING).load();
             default -> throw new IllegalArgumentException("unknown dataset '" + name + "'; known: " + NAMES);
         };
+        return new TrainTest(mnist.load(Mnist.Split.TRAIN), mnist.load(Mnist.Split.TEST));
     }
 }

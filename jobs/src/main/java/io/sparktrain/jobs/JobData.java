@@ -18,7 +18,8 @@ record JobData(ShardSet train, ShardSet test, int rows, int cols, int numClasses
 
     static JobData prepare(JavaSparkContext sc, Storage storage, TrainConfig config, JobLocations locations)
             throws IOException {
-        Datasets.TrainTest data = Datasets.load(config.data().dataset(), locations.cacheDir());
+        Datasets.TrainTest data = Datasets.load(config.data().dataset(), locations.cacheDir(),
+                locations.sourceDir());
         LabeledImages train = data.train().first(config.data().trainExamples());
         LabeledImages test = data.test().first(config.data().testExamples());
         log.info("Dataset {}: {} training and {} test images of {}x{}, {} classes", config.data().dataset(),

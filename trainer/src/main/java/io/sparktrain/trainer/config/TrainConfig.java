@@ -10,7 +10,7 @@ public record TrainConfig(Run run, Data data, Model model, Training training, Sy
 
     public record Run(String name, String root) {}
 
-    public record Data(String dataset, String cacheDir, String shardDir, int trainExamples, int testExamples,
+    public record Data(String dataset, String sourceDir, String cacheDir, String shardDir, int trainExamples, int testExamples,
             long shuffleSeed) {}
 
     public record Model(String architecture, String stem, long seed, String updater, double learningRate,

@@ -48,6 +48,15 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void sourceDirectoryIsRefusedForTheFetchedMnistOnly() throws IOException {
+        String message = error("data { dataset = mnist, source-dir = /data/mnist }");
+        assertTrue(message.contains("data.source-dir = /data/mnist: mnist is fetched"), message);
+        TrainConfig fashion = ConfigLoader.parse("data { dataset = fashion-mnist, source-dir = /data/fashion }",
+                "test", List.of());
+        assertEquals("/data/fashion", fashion.data().sourceDir());
+    }
+
+    @Test
     void unknownKeyIsNamedWithItsOriginAndASuggestion() throws IOException {
         String message = error("training { epoch = 3 }");
         assertTrue(message.contains("unknown key 'training.epoch'"), message);
