@@ -168,7 +168,7 @@ public final class ConfigLoader {
                 new TrainConfig.Run(get(v, RUN_NAME), get(v, RUN_ROOT)),
                 new TrainConfig.Data(get(v, DATASET), get(v, SOURCE_DIR), get(v, CACHE_DIR), get(v, SHARD_DIR), get(v, TRAIN_EXAMPLES),
                         get(v, TEST_EXAMPLES), get(v, SHUFFLE_SEED)),
-                new TrainConfig.Model(get(v, ARCHITECTURE), get(v, STEM), get(v, MODEL_SEED), get(v, UPDATER),
+                new TrainConfig.Model(get(v, ARCHITECTURE), get(v, STEM), get(v, WIDTH), get(v, MODEL_SEED), get(v, UPDATER),
                         get(v, LEARNING_RATE), get(v, LEARNING_RATE_DECAY), get(v, MOMENTUM), get(v, L2)),
                 new TrainConfig.Training(get(v, EPOCHS), get(v, BATCH_SIZE), get(v, MAX_BATCHES),
                         get(v, REPORT_EVERY), get(v, ROUND_TIMEOUT)),

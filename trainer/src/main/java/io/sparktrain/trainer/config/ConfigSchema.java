@@ -46,6 +46,9 @@ public final class ConfigSchema {
             "ResNet input layers: imagenet = 7x7/2 convolution and 3x3/2 max-pool (He et al.); small = one 3x3/1 "
                     + "convolution, no pooling; auto = small when the image's shorter side is at most 64 px.",
             c -> c.model().stem());
+    public static final Param<Integer> WIDTH = Param.integer("model.width", 64, 1, 1024,
+            "ResNet channels of the stem and the first stage (the paper: 64); each later stage doubles them. "
+                    + "Computation grows with the square.", c -> c.model().width());
     public static final Param<Long> MODEL_SEED = Param.longInteger("model.seed", 42,
             "Seed of the weight initialization.", c -> c.model().seed());
     public static final Param<String> UPDATER = Param.choice("model.updater", "adam",
@@ -166,7 +169,7 @@ public final class ConfigSchema {
             c -> c.spark().containerMemoryLimit());
 
     public static final List<Param<?>> ALL = List.of(RUN_NAME, RUN_ROOT, DATASET, SOURCE_DIR, CACHE_DIR, SHARD_DIR,
-            TRAIN_EXAMPLES, TEST_EXAMPLES, SHUFFLE_SEED, ARCHITECTURE, STEM, MODEL_SEED, UPDATER, LEARNING_RATE,
+            TRAIN_EXAMPLES, TEST_EXAMPLES, SHUFFLE_SEED, ARCHITECTURE, STEM, WIDTH, MODEL_SEED, UPDATER, LEARNING_RATE,
             LEARNING_RATE_DECAY, MOMENTUM, L2, EPOCHS, BATCH_SIZE, MAX_BATCHES, REPORT_EVERY, ROUND_TIMEOUT, STRATEGY,
             WORKERS, AVERAGING_FREQUENCY, PREFETCH, AVERAGE_UPDATER, CONTROLLER_ADDRESS, NETWORK_MASK,
             NETWORK_INTERFACE, PORTS, MESH_MODE, WORKERS_PER_NODE, BATCHES_PER_FIT, NETWORK_TIMEOUT,
@@ -175,7 +178,7 @@ public final class ConfigSchema {
             CONTAINER_LIMIT);
 
     /** The settings that define the network; a resumed run takes them from its checkpoint. */
-    public static final List<Param<?>> ARCHITECTURE_DEFINING = List.of(ARCHITECTURE, STEM, MODEL_SEED, UPDATER,
+    public static final List<Param<?>> ARCHITECTURE_DEFINING = List.of(ARCHITECTURE, STEM, WIDTH, MODEL_SEED, UPDATER,
             LEARNING_RATE, LEARNING_RATE_DECAY, MOMENTUM, L2);
 
     /** The config reference as a Markdown table, for the README and {@code --describe-config}. */

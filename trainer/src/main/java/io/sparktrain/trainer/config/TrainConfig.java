@@ -13,7 +13,7 @@ public record TrainConfig(Run run, Data data, Model model, Training training, Sy
     public record Data(String dataset, String sourceDir, String cacheDir, String shardDir, int trainExamples, int testExamples,
             long shuffleSeed) {}
 
-    public record Model(String architecture, String stem, long seed, String updater, double learningRate,
+    public record Model(String architecture, String stem, int width, long seed, String updater, double learningRate,
             double learningRateDecay, double momentum, double l2) {}
 
     public record Training(int epochs, int batchSizePerWorker, int maxBatchesPerEpoch, int reportEveryBatches,

@@ -15,11 +15,12 @@ import org.nd4j.linalg.schedule.ISchedule;
 import org.nd4j.linalg.schedule.ScheduleType;
 
 /**
- * What a model factory needs: input shape, classes, seed, optimizer and, for ResNets, the stem.
+ * What a model factory needs: input shape, classes, seed, optimizer and, for ResNets, the stem and
+ * the width.
  * Every dataset's shards hold each image flattened in channel, row, column order.
  */
 public record ModelSpec(int channels, int height, int width, int numClasses, long seed, IUpdater updater, double l2,
-        ResNet.Stem stem) {
+        ResNet.Stem stem, int resNetWidth) {
 
     /** The name of every network's single input and single output vertex. */
     public static final String INPUT = "input";
@@ -33,7 +34,7 @@ public record ModelSpec(int channels, int height, int width, int numClasses, lon
 
     public static ModelSpec of(TrainConfig.Model model, int channels, int height, int width, int numClasses) {
         return new ModelSpec(channels, height, width, numClasses, model.seed(), updater(model), model.l2(),
-                ResNet.Stem.of(model.stem(), height, width));
+                ResNet.Stem.of(model.stem(), height, width), model.width());
     }
 
     static IUpdater updater(TrainConfig.Model model) {

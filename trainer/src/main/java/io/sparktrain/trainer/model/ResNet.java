@@ -29,10 +29,12 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * "v1.5" moves the stride to the 3x3 convolution, which changes neither shapes nor parameter counts.
  *
  * <p>The small stem, a 3x3/1 convolution without pooling, keeps 28 to 64 px inputs from shrinking
- * to a single pixel before the last stage.
+ * to a single pixel before the last stage. The width (channels of the stem and the first stage,
+ * 64 in the paper) scales every stage, and the computation with its square.
  */
 public final class ResNet implements ModelFactory {
-    private static final int[] STAGE_WIDTHS = {64, 128, 256, 512};
+    /** Stages there are; each has twice the channels of the one before. */
+    private static final int STAGES = 4;
 
     /** Blocks per stage and their kind, from the paper's Table 1. */
     public enum Depth {
@@ -88,14 +90,15 @@ public final class ResNet implements ModelFactory {
                 .convolutionMode(ConvolutionMode.Truncate)
                 .graphBuilder()
                 .addInputs(ModelSpec.INPUT);
-        String last = stem(graph, spec.stem());
-        int channels = 64;
-        for (int stage = 0; stage < STAGE_WIDTHS.length; stage++) {
+        String last = stem(graph, spec.stem(), spec.resNetWidth());
+        int channels = spec.resNetWidth();
+        for (int stage = 0; stage < STAGES; stage++) {
+            int width = spec.resNetWidth() << stage;
             for (int block = 0; block < depth.blocks.get(stage); block++) {
                 int stride = stage > 0 && block == 0 ? 2 : 1;
                 String name = "stage" + (stage + 2) + "_block" + (block + 1);
-                last = block(graph, name, last, channels, STAGE_WIDTHS[stage], stride);
-                channels = depth.outputs(STAGE_WIDTHS[stage]);
+                last = block(graph, name, last, channels, width, stride);
+                channels = depth.outputs(width);
             }
         }
         return graph
@@ -108,11 +111,11 @@ public final class ResNet implements ModelFactory {
                 .build();
     }
 
-    private static String stem(ComputationGraphConfiguration.GraphBuilder graph, Stem stem) {
+    private static String stem(ComputationGraphConfiguration.GraphBuilder graph, Stem stem, int width) {
         if (stem == Stem.SMALL) {
-            return convBn(graph, "stem", ModelSpec.INPUT, 64, 3, 1, true);
+            return convBn(graph, "stem", ModelSpec.INPUT, width, 3, 1, true);
         }
-        String conv = convBn(graph, "stem", ModelSpec.INPUT, 64, 7, 2, true);
+        String conv = convBn(graph, "stem", ModelSpec.INPUT, width, 7, 2, true);
         graph.layer("stem_pool", new SubsamplingLayer.Builder(SubsamplingLayer.PoolingType.MAX)
                 .kernelSize(3, 3).stride(2, 2).padding(1, 1).build(), conv);
         return "stem_pool";

@@ -25,8 +25,12 @@ import org.nd4j.linalg.indexing.NDArrayIndex;
 class ResNetTest {
 
     private static ComputationGraph resnet(String architecture, String stem, int size, int classes) {
-        return ModelSpec.of(ConfigLoader.parse("model { seed = 1, stem = " + stem + " }", "test", List.of()).model(),
-                3, size, size, classes).newNetwork(architecture);
+        return resnet(architecture, stem, 64, size, classes);
+    }
+
+    private static ComputationGraph resnet(String architecture, String stem, int width, int size, int classes) {
+        return ModelSpec.of(ConfigLoader.parse("model { seed = 1, stem = " + stem + ", width = " + width + " }", "test",
+                List.of()).model(), 3, size, size, classes).newNetwork(architecture);
     }
 
     /** Parameters trained by gradient descent: DL4J also stores batch normalization's running statistics. */
@@ -41,14 +45,13 @@ class ResNetTest {
     /**
      * The paper's parameter count, derived from its Table 1: bias-free convolutions, each followed by
      * batch normalization's scale and shift, 1x1 projection shortcuts where a stage changes the shape,
-     * and a 1000-way fully connected layer.
+     * and a fully connected layer; {@code width} is 64 and the stem's kernel 7 in the paper.
      */
-    private static long paperCount(int[] blocks, boolean bottleneck) {
-        long count = conv(7, 3, 64);
-        int in = 64;
-        int[] widths = {64, 128, 256, 512};
+    private static long paperCount(int[] blocks, boolean bottleneck, int stemKernel, int base, int classes) {
+        long count = conv(stemKernel, 3, base);
+        int in = base;
         for (int stage = 0; stage < 4; stage++) {
-            int width = widths[stage];
+            int width = base << stage;
             int out = bottleneck ? 4 * width : width;
             for (int block = 0; block < blocks[stage]; block++) {
                 count += bottleneck ? conv(1, in, width) + conv(3, width, width) + conv(1, width, out)
@@ -59,7 +62,7 @@ class ResNetTest {
                 in = out;
             }
         }
-        return count + in * 1000L + 1000;
+        return count + (long) in * classes + classes;
     }
 
     private static long conv(int kernel, int in, int out) {
@@ -72,10 +75,19 @@ class ResNetTest {
         boolean bottleneck = architecture.equals("resnet50");
         int[] blocks = architecture.equals("resnet18") ? new int[] {2, 2, 2, 2} : new int[] {3, 4, 6, 3};
         // The derivation reproduces the commonly cited counts (11.7M, 21.8M, 25.6M)...
-        assertEquals(published, paperCount(blocks, bottleneck));
+        assertEquals(published, paperCount(blocks, bottleneck, 7, 64, 1000));
         // ...and the network has exactly that many trainable parameters.
         ComputationGraph net = resnet(architecture, "imagenet", 224, 1000);
         assertEquals(published, trainableParameters(net));
+    }
+
+    @Test
+    void widthScalesEveryStageAndTheSmallStem() {
+        ComputationGraph net = resnet("resnet18", "small", 16, 28, 10);
+        assertEquals(paperCount(new int[] {2, 2, 2, 2}, false, 3, 16, 10), trainableParameters(net));
+        Map<String, INDArray> activations = net.feedForward(Nd4j.rand(1, 3 * 28 * 28), false);
+        assertArrayEquals(new long[] {1, 16, 28, 28}, activations.get("stage2_block2").shape());
+        assertArrayEquals(new long[] {1, 128, 4, 4}, activations.get("stage5_block2").shape());
     }
 
     @Test
