@@ -143,14 +143,17 @@ public final class ImageNetExporter {
     private static ShardOutcome writeShard(Storage storage, URI dir, ShardTask task, int size, PixelFormat pixels,
             int numClasses) throws IOException {
         int perImage = 3 * size * size;
-        List<float[]> decoded = new ArrayList<>();
+        int capacity = task.images().size();
+        // Each square goes into the batch as soon as it is decoded: one float copy at a time, not 64.
+        byte[] bytes = pixels == PixelFormat.UINT8 ? new byte[capacity * perImage] : null;
+        float[] floats = pixels == PixelFormat.FLOAT ? new float[capacity * perImage] : null;
         List<Integer> labels = new ArrayList<>();
         List<FileProblem> unreadable = new ArrayList<>();
         List<FileProblem> warnings = new ArrayList<>();
         for (ImageEntry image : task.images()) {
             try {
                 ImageDecoder.Square square = ImageDecoder.decodeSquare(read(storage, image), size);
-                decoded.add(square.chw());
+                store(square.chw(), labels.size() * perImage, bytes, floats);
                 labels.add(image.label());
                 if (!square.warnings().isEmpty()) {
                     warnings.add(new FileProblem(image.file(), String.join("; ", square.warnings())));
@@ -164,12 +167,16 @@ public final class ImageNetExporter {
         for (FileProblem problem : unreadable) {
             log.warn("Skipping unreadable image {}: {}", problem.file(), problem.reason());
         }
+        int n = labels.size();
         int[] perClass = new int[numClasses];
-        if (decoded.isEmpty()) {
+        if (n == 0) {
             return new ShardOutcome(task.id(), null, unreadable, warnings, perClass);
         }
-        int n = decoded.size();
-        INDArray features = pixels == PixelFormat.UINT8 ? bytes(decoded, perImage) : floats(decoded, perImage);
+        long[] shape = {n, perImage};
+        INDArray features = bytes != null
+                ? Nd4j.create(Nd4j.createBuffer(ByteBuffer.wrap(n == capacity ? bytes : Arrays.copyOf(bytes,
+                        n * perImage)), DataType.UINT8, n * perImage), shape)
+                : Nd4j.create(n == capacity ? floats : Arrays.copyOf(floats, n * perImage), shape, 'c');
         float[] oneHot = new float[n * numClasses];
         for (int row = 0; row < n; row++) {
             oneHot[row * numClasses + labels.get(row)] = 1f;
@@ -180,33 +187,21 @@ public final class ImageNetExporter {
         return new ShardOutcome(task.id(), shard, unreadable, warnings, perClass);
     }
 
+    /** One square's [0, 255] values as rounded bytes or as floats in [0, 1], from {@code offset}. */
+    private static void store(float[] chw, int offset, byte[] bytes, float[] floats) {
+        for (int i = 0; i < chw.length; i++) {
+            if (bytes != null) {
+                bytes[offset + i] = (byte) Math.min(255, Math.max(0, Math.round(chw[i])));
+            } else {
+                floats[offset + i] = Math.min(1f, Math.max(0f, chw[i] / 255f));
+            }
+        }
+    }
+
     private static byte[] read(Storage storage, ImageEntry image) throws IOException {
         try (InputStream in = storage.open(URI.create(image.uri()))) {
             return in.readAllBytes();
         }
-    }
-
-    private static INDArray bytes(List<float[]> decoded, int perImage) {
-        byte[] data = new byte[decoded.size() * perImage];
-        for (int row = 0; row < decoded.size(); row++) {
-            float[] chw = decoded.get(row);
-            for (int i = 0; i < perImage; i++) {
-                data[row * perImage + i] = (byte) Math.min(255, Math.max(0, Math.round(chw[i])));
-            }
-        }
-        return Nd4j.create(Nd4j.createBuffer(ByteBuffer.wrap(data), DataType.UINT8, data.length),
-                new long[] {decoded.size(), perImage});
-    }
-
-    private static INDArray floats(List<float[]> decoded, int perImage) {
-        float[] data = new float[decoded.size() * perImage];
-        for (int row = 0; row < decoded.size(); row++) {
-            float[] chw = decoded.get(row);
-            for (int i = 0; i < perImage; i++) {
-                data[row * perImage + i] = Math.min(1f, Math.max(0f, chw[i] / 255f));
-            }
-        }
-        return Nd4j.create(data, new long[] {decoded.size(), perImage}, 'c');
     }
 
     private static ExportReport report(ShardSpec spec, ImageSplit split, List<ShardOutcome> outcomes) {

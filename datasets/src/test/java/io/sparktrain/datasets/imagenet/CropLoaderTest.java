@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparktrain.datasets.shards.ShardSpec;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -13,7 +14,7 @@ import java.io.InputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.nio.ByteBuffer;
-import java.util.Arrays;
+import java.util.List;
 import org.deeplearning4j.core.loader.DataSetLoader;
 import org.junit.jupiter.api.Test;
 import org.nd4j.common.loader.Source;
@@ -167,7 +168,13 @@ class CropLoaderTest {
         IOException e = assertThrows(IOException.class,
                 () -> new CenterCropLoader(S + 1).load(source("x/shard-000000.bin", shard(true))));
         assertTrue(e.getMessage().contains("cannot crop 11x11 out of the stored 10x10 images"), e.getMessage());
-        assertTrue(Arrays.asList(ImageNetNormalization.mean()[0], ImageNetNormalization.std()[2])
-                .equals(Arrays.asList(0.485f, 0.225f)));
+        ShardSpec spec = new ShardSpec("tiny-train-10px", "0".repeat(64), N, N, 1, new int[] {3, S, S}, 2,
+                List.of("a", "b"));
+        new CenterCropLoader(S).requireFits(spec);
+        IllegalArgumentException early = assertThrows(IllegalArgumentException.class,
+                () -> new RandomCropFlipLoader(S + 1, 1, 1).requireFits(spec));
+        assertTrue(early.getMessage().contains("export with a short side of at least 11"), early.getMessage());
+        assertThrows(IllegalArgumentException.class, () -> new CenterCropLoader(4)
+                .requireFits(new ShardSpec("mnist-train", "0".repeat(64), 1, 1, 1, new int[] {1, 28, 28}, 10)));
     }
 }
