@@ -28,7 +28,7 @@ public final class ImageNetLayout {
     public static final List<String> IMAGE_EXTENSIONS = List.of("jpeg", "jpg", "png");
     /** What {@link #validation} looks for, in the validation folder and its parent, when no file is given. */
     public static final List<String> GROUND_TRUTH_FILE_NAMES = List.of("LOC_val_solution.csv", "val_annotations.txt",
-            "ILSVRC2012_validation_ground_truth.txt");
+            "ILSVRC2012_validation_ground_truth.txt", "imagenet_2012_validation_synset_labels.txt");
 
     private static final Logger log = LoggerFactory.getLogger(ImageNetLayout.class);
 

@@ -117,6 +117,33 @@ class ImageDecoderTest {
         assertEquals(0x80, pixel(square, 2, 5, 5), 1e-3);
     }
 
+    /**
+     * A four-channel JPEG, as CMYK photos from print workflows are: the TwelveMonkeys reader (on the
+     * class path through DL4J) converts it to RGB; the JDK's own reader alone would refuse it. The
+     * channels are stored inverted, as Adobe's CMYK JPEGs store them.
+     */
+    @Test
+    void fourChannelJpegIsConvertedToRgb() throws Exception {
+        java.awt.image.WritableRaster raster = java.awt.image.Raster.createInterleavedRaster(
+                java.awt.image.DataBuffer.TYPE_BYTE, 40, 30, 4, null);
+        for (int y = 0; y < 30; y++) {
+            for (int x = 0; x < 40; x++) {
+                raster.setPixel(x, y, new int[] {255, 55, 55, 255});
+            }
+        }
+        javax.imageio.ImageWriter writer = javax.imageio.ImageIO.getImageWritersByFormatName("jpeg").next();
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        try (javax.imageio.stream.ImageOutputStream stream = javax.imageio.ImageIO.createImageOutputStream(out)) {
+            writer.setOutput(stream);
+            writer.write(null, new javax.imageio.IIOImage(raster, null, null), null);
+        } finally {
+            writer.dispose();
+        }
+        Square square = ImageDecoder.decodeSquare(out.toByteArray(), 10);
+        assertEquals(3 * 10 * 10, square.chw().length);
+        assertTrue(pixel(square, 0, 5, 5) > pixel(square, 1, 5, 5) + 50, "no cyan, much magenta and yellow: red");
+    }
+
     @Test
     void brokenFilesAreUnreadableWithAReason() throws IOException {
         byte[] whole = TestImageNet.jpeg(TestImageNet.image(0, new Random(3)));
