@@ -4,6 +4,7 @@ import io.sparktrain.datasets.imagenet.ImageDecoder.UnreadableImageException;
 import io.sparktrain.datasets.imagenet.ImageExportSettings.PixelFormat;
 import io.sparktrain.datasets.shards.ShardDirectory;
 import io.sparktrain.datasets.shards.ShardManifest;
+import io.sparktrain.datasets.shards.ShardMismatchException;
 import io.sparktrain.datasets.shards.ShardSet;
 import io.sparktrain.datasets.shards.ShardSpec;
 import io.sparktrain.datasets.storage.Storage;
@@ -23,6 +24,7 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -73,6 +75,9 @@ public final class ImageNetExporter {
         URI reportUri = Storage.resolve(dir, ExportReport.FILE_NAME);
         Optional<ShardSet> existing = ShardDirectory.reuse(sc, storage, dir, spec);
         if (existing.isPresent()) {
+            if (!storage.exists(reportUri)) {
+                throw new ShardMismatchException(dir, List.of(ExportReport.FILE_NAME + ": missing"));
+            }
             ExportReport report = ExportReport.fromJson(storage.readString(reportUri));
             requireReadableEnough(report, settings, reportUri);
             log.info("Reusing {} shards of {} ({} of {} images; {} unreadable) at {}",
@@ -102,7 +107,7 @@ public final class ImageNetExporter {
             }
             throw e;
         }
-        List<ShardManifest.Shard> shards = outcomes.stream().map(ShardOutcome::shard).filter(s -> s != null).toList();
+        List<ShardManifest.Shard> shards = outcomes.stream().map(ShardOutcome::shard).filter(Objects::nonNull).toList();
         ShardSet written = ShardDirectory.finish(storage, dir, spec, shards);
         log.info("Exported {} of {} images of {} into {} shards at {} in {} s", report.exported(), report.listed(),
                 split.name(), shards.size(), Storage.display(dir),
