@@ -4,13 +4,12 @@ import io.sparktrain.datasets.Checksums;
 import io.sparktrain.datasets.LabeledImages;
 import io.sparktrain.datasets.storage.Storage;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.SequenceInputStream;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Random;
+import java.util.Optional;
 import java.util.stream.IntStream;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
@@ -51,32 +50,22 @@ public final class ShardExporter {
     public ShardSet exportOrReuse(LabeledImages data, URI shardRoot, int batchSize, long shuffleSeed)
             throws IOException {
         ShardSpec spec = specFor(data, batchSize, shuffleSeed);
-        URI dir = Storage.resolve(shardRoot, spec.directoryName());
-        URI manifestUri = Storage.resolve(dir, ShardManifest.FILE_NAME);
-        if (storage.exists(manifestUri)) {
-            ShardManifest manifest = ShardManifest.fromJson(storage.readString(manifestUri));
-            if (!spec.equals(manifest.spec())) {
-                throw new ShardMismatchException(dir, List.of("manifest describes " + manifest.spec()
-                        + " but this directory name stands for " + spec));
-            }
-            ShardSet existing = new ShardSet(dir, manifest);
-            existing.verify(sc, storage);
+        URI dir = ShardDirectory.of(shardRoot, spec);
+        Optional<ShardSet> existing = ShardDirectory.reuse(sc, storage, dir, spec);
+        if (existing.isPresent()) {
+            ShardManifest manifest = existing.get().manifest();
             log.info("Reusing {} shards of {} ({} examples) at {}", manifest.shards().size(), data.name(),
                     manifest.examples(), Storage.display(dir));
-            return existing;
+            return existing.get();
         }
         // Shards without a manifest are what an interrupted export left: start that directory afresh.
-        if (storage.exists(dir)) {
-            storage.delete(dir);
-        }
-        storage.mkdirs(dir);
+        ShardDirectory.startAfresh(storage, dir);
         long start = System.nanoTime();
         List<ShardManifest.Shard> shards = writeShards(data, dir, spec);
-        ShardManifest manifest = new ShardManifest(ShardManifest.FORMAT, spec, shards);
-        storage.writeStringAtomically(manifestUri, manifest.toJson());
+        ShardSet written = ShardDirectory.finish(storage, dir, spec, shards);
         log.info("Exported {} examples of {} into {} shards at {} in {} s", data.count(), data.name(),
                 shards.size(), Storage.display(dir), String.format("%.1f", (System.nanoTime() - start) / 1e9));
-        return new ShardSet(dir, manifest);
+        return written;
     }
 
     private List<ShardManifest.Shard> writeShards(LabeledImages data, URI dir, ShardSpec spec) {
@@ -97,40 +86,15 @@ public final class ShardExporter {
         }
     }
 
-    /** A Fisher-Yates shuffle of 0..count-1 driven by {@code java.util.Random(seed)}: reproducible everywhere. */
     static int[] shuffledOrder(int count, long seed) {
-        int[] order = IntStream.range(0, count).toArray();
-        Random random = new Random(seed);
-        for (int i = count - 1; i > 0; i--) {
-            int j = random.nextInt(i + 1);
-            int swap = order[i];
-            order[i] = order[j];
-            order[j] = swap;
-        }
-        return order;
-    }
-
-    static String shardFileName(int id) {
-        return String.format("shard-%06d.bin", id);
+        return ShardDirectory.shuffledOrder(count, seed);
     }
 
     private static ShardManifest.Shard writeShard(Storage storage, URI dir, LabeledImages data, int[] order,
             int id, int batchSize) throws IOException {
         int from = id * batchSize;
         int to = Math.min(order.length, from + batchSize);
-        DataSet batch = toDataSet(data, order, from, to);
-        // Serialized in memory first (a batch is a few hundred kB): DataSet.save logs and swallows
-        // write errors, and size and digest come for free.
-        ByteArrayOutputStream serialized = new ByteArrayOutputStream();
-        batch.save(serialized);
-        byte[] bytes = serialized.toByteArray();
-        String name = shardFileName(id);
-        storage.writeAtomically(Storage.resolve(dir, name), out -> {
-            out.write(bytes);
-            return null;
-        });
-        return new ShardManifest.Shard(name, to - from, bytes.length,
-                Checksums.sha256(new ByteArrayInputStream(bytes)));
+        return ShardDirectory.writeShard(storage, dir, id, toDataSet(data, order, from, to));
     }
 
     /** Examples {@code order[from..to)} as float features in [0, 1] and one-hot labels. */
