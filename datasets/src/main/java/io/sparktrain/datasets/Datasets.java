@@ -8,9 +8,14 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
-/** The datasets a job can name, each loaded (and fetched if needed) into train and test splits. */
+/**
+ * The datasets a job can name. The MNIST-format ones are loaded (and fetched if needed) here into
+ * train and test splits; {@value #IMAGENET} is a directory of images that
+ * {@link io.sparktrain.datasets.imagenet.ImageNetExporter} decodes on executors.
+ */
 public final class Datasets {
-    public static final List<String> NAMES = List.of("mnist", "fashion-mnist");
+    public static final String IMAGENET = "imagenet";
+    public static final List<String> NAMES = List.of("mnist", "fashion-mnist", IMAGENET);
     /** The job setting that points at a dataset's original files. */
     public static final String SOURCE_SETTING = "data.source-dir";
 
@@ -23,7 +28,8 @@ public final class Datasets {
         Mnist mnist = switch (name) {
             case "mnist" -> new MnistFetcher(cacheDir).fetch();
             case "fashion-mnist" -> new FashionMnist(cacheDir, sourceDir, SOURCE_SETTING).load();
-            default -> throw new IllegalArgumentException("unknown dataset '" + name + "'; known: " + NAMES);
+            default -> throw new IllegalArgumentException("dataset '" + name + "' is not in MNIST's format; "
+                    + "MNIST-format datasets: mnist, fashion-mnist");
         };
         return new TrainTest(mnist.load(Mnist.Split.TRAIN), mnist.load(Mnist.Split.TEST));
     }

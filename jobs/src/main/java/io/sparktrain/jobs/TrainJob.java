@@ -74,6 +74,9 @@ public final class TrainJob {
 
             RunStore runs = new RunStore(storage, locations.runRoot());
             RunDirectory run = resumeRunId.isPresent() ? runs.open(resumeRunId.get()) : runs.create(config.run().name());
+            if (data.classes().isPresent()) {
+                run.keepOrCheckClasses(data.classes().get().toText());
+            }
             int completedEpochs = run.lastCheckpointEpoch().orElse(0);
             String resolved = ConfigLoader.render(config);
             run.writeConfig(resolved);
@@ -99,7 +102,7 @@ public final class TrainJob {
             SyncStrategy sync = SyncStrategies.create(config, sc);
             TrainingLoop loop = new TrainingLoop(sc, sync, config.training(), config.data().shuffleSeed(),
                     List.of(new ConsoleProgress(), new RunRecorder(run, run.metricLines(completedEpochs))));
-            loop.fit(network, completedEpochs, data.train(), data.test());
+            loop.fit(network, completedEpochs, data.train(), data.test(), data.loaders());
             log.info("Run directory: {}", Storage.display(run.uri()));
             return run;
         }

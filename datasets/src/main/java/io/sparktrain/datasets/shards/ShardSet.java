@@ -13,6 +13,9 @@ import java.util.Map;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.core.loader.DataSetLoader;
+import org.deeplearning4j.core.loader.impl.SerializedDataSetLoader;
+import org.nd4j.common.loader.Source;
 import org.nd4j.linalg.dataset.DataSet;
 
 /** An export on storage: its directory and manifest. Training reads its shards by path. */
@@ -33,11 +36,22 @@ public record ShardSet(URI directory, ShardManifest manifest) implements Seriali
 
     /** Reads one shard written by {@link ShardExporter}. */
     public static DataSet read(Storage storage, String path) throws IOException {
-        DataSet batch = new DataSet();
-        try (InputStream in = storage.open(URI.create(path))) {
-            batch.load(in);
-        }
-        return batch;
+        return read(storage, path, new SerializedDataSetLoader());
+    }
+
+    /** The shard at {@code path} as {@code loader} turns it into a minibatch. */
+    public static DataSet read(Storage storage, String path, DataSetLoader loader) throws IOException {
+        return loader.load(new Source() {
+            @Override
+            public InputStream getInputStream() throws IOException {
+                return storage.open(URI.create(path));
+            }
+
+            @Override
+            public String getPath() {
+                return path;
+            }
+        });
     }
 
     /**

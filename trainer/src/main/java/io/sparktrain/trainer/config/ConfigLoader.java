@@ -11,6 +11,7 @@ import com.typesafe.config.ConfigUtil;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
+import io.sparktrain.datasets.Datasets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -135,9 +136,30 @@ public final class ConfigLoader {
     /** Checks that span several keys, once every key is valid on its own. */
     static List<String> crossChecks(TrainConfig config) {
         List<String> problems = new ArrayList<>();
-        if (config.data().dataset().equals("mnist") && !config.data().sourceDir().isEmpty()) {
-            problems.add(SOURCE_DIR.key() + " = " + config.data().sourceDir() + ": mnist is fetched and verified by "
+        TrainConfig.Data data = config.data();
+        if (data.dataset().equals("mnist") && !data.sourceDir().isEmpty()) {
+            problems.add(SOURCE_DIR.key() + " = " + data.sourceDir() + ": mnist is fetched and verified by "
                     + "the job itself and reads no source directory; remove the setting");
+        }
+        if (data.dataset().equals(Datasets.IMAGENET)) {
+            if (data.sourceDir().isEmpty()) {
+                problems.add(SOURCE_DIR.key() + " is empty: imagenet needs the directory holding train/ and val/");
+            }
+            if (data.crop() > data.resize()) {
+                problems.add(CROP.key() + " = " + data.crop() + " exceeds " + RESIZE.key() + " = " + data.resize()
+                        + ": the crop is cut from the stored square");
+            }
+            if (data.trainExamples() != 0 || data.testExamples() != 0) {
+                problems.add(TRAIN_EXAMPLES.key() + " and " + TEST_EXAMPLES.key() + " apply to MNIST-format "
+                        + "datasets; select imagenet classes with " + CLASSES.key() + " instead");
+            }
+        } else {
+            for (Param<String> imageOnly : List.of(CLASSES, VAL_GROUND_TRUTH)) {
+                if (!imageOnly.valueIn(config).isEmpty()) {
+                    problems.add(imageOnly.key() + " = " + imageOnly.valueIn(config) + ": applies to imagenet only, "
+                            + "not " + data.dataset());
+                }
+            }
         }
         TrainConfig.Sharing sharing = config.sync().sharing();
         if (!sharing.networkMask().isEmpty() && !sharing.networkInterface().isEmpty()) {
@@ -166,7 +188,8 @@ public final class ConfigLoader {
     private static TrainConfig build(Map<Param<?>, Object> v, Map<String, String> sparkConf) {
         return new TrainConfig(
                 new TrainConfig.Run(get(v, RUN_NAME), get(v, RUN_ROOT)),
-                new TrainConfig.Data(get(v, DATASET), get(v, SOURCE_DIR), get(v, CACHE_DIR), get(v, SHARD_DIR), get(v, TRAIN_EXAMPLES),
+                new TrainConfig.Data(get(v, DATASET), get(v, SOURCE_DIR), get(v, CLASSES),
+                        get(v, VAL_GROUND_TRUTH), get(v, RESIZE), get(v, CROP), get(v, MAX_UNREADABLE), get(v, CACHE_DIR), get(v, SHARD_DIR), get(v, TRAIN_EXAMPLES),
                         get(v, TEST_EXAMPLES), get(v, SHUFFLE_SEED)),
                 new TrainConfig.Model(get(v, ARCHITECTURE), get(v, STEM), get(v, WIDTH), get(v, MODEL_SEED), get(v, UPDATER),
                         get(v, LEARNING_RATE), get(v, LEARNING_RATE_DECAY), get(v, MOMENTUM), get(v, L2)),

@@ -1,6 +1,7 @@
 package io.sparktrain.trainer.config;
 
 import io.sparktrain.datasets.Datasets;
+import io.sparktrain.datasets.imagenet.ClassSubsets;
 import io.sparktrain.datasets.mnist.FashionMnist;
 import java.util.List;
 
@@ -22,10 +23,28 @@ public final class ConfigSchema {
     public static final Param<String> DATASET = Param.choice("data.dataset", "mnist", Datasets.NAMES,
             "Dataset to train and evaluate on.", c -> c.data().dataset());
     public static final Param<String> SOURCE_DIR = Param.pattern(Datasets.SOURCE_SETTING, "", ".*",
-            "a local directory, or \"\"", "Local directory with the dataset's original files, for datasets that are not fetched: fashion-mnist "
-                    + "reads its four IDX files (gzipped or not) from here, or by default from "
-                    + FashionMnist.DEBIAN_DIR + " (Debian's dataset-fashion-mnist). Must be empty for mnist.",
+            "a local directory, or \"\"", "Local directory with the dataset's original files, for datasets that are "
+                    + "not fetched: for imagenet the root holding train/ and val/ (required); for fashion-mnist its "
+                    + "four IDX files (gzipped or not), by default " + FashionMnist.DEBIAN_DIR
+                    + " (Debian's dataset-fashion-mnist). Must be empty for mnist.",
             c -> c.data().sourceDir());
+    public static final Param<String> CLASSES = Param.pattern("data.classes", "", ".*",
+            "\"\", " + String.join(", ", ClassSubsets.NAMES) + ", or a file",
+            "imagenet: the classes to train on, a shipped subset or a file of WNIDs one per line; \"\" takes every "
+                    + "class folder in train/. Class indices follow the sorted WNIDs.", c -> c.data().classes());
+    public static final Param<String> VAL_GROUND_TRUTH = Param.pattern("data.val-ground-truth", "", ".*",
+            "a file, or \"\"", "imagenet with a flat val/ folder: the file labelling its images (Kaggle's "
+                    + "LOC_val_solution.csv, Tiny ImageNet's val_annotations.txt, one WNID or ILSVRC2012 ID per line); "
+                    + "\"\" looks for one by name in val/ and its parent.", c -> c.data().valGroundTruth());
+    public static final Param<Integer> RESIZE = Param.integer("data.resize", 256, 8, 4096,
+            "imagenet: each image's shorter side is resized to this and the centre square kept in the shards.",
+            c -> c.data().resize());
+    public static final Param<Integer> CROP = Param.integer("data.crop", 224, 8, 4096,
+            "imagenet: the network's input, a random crop with random horizontal flip of the stored square in "
+                    + "training, its centre in evaluation.", c -> c.data().crop());
+    public static final Param<Double> MAX_UNREADABLE = Param.decimal("data.max-unreadable-fraction", 0.001, 0, 1, true,
+            "imagenet: images that cannot be decoded are reported and skipped; above this fraction of a split "
+                    + "the export fails with their list.", c -> c.data().maxUnreadableFraction());
     public static final Param<String> CACHE_DIR = Param.text("data.cache-dir", "~/.cache/sparktrain",
             "Local directory where fetched datasets are kept and verified.", c -> c.data().cacheDir());
     public static final Param<String> SHARD_DIR = Param.text("data.shard-dir", "shards",
@@ -168,7 +187,8 @@ public final class ConfigSchema {
                     + "the job refuses executor settings that exceed it. 0: not checked.",
             c -> c.spark().containerMemoryLimit());
 
-    public static final List<Param<?>> ALL = List.of(RUN_NAME, RUN_ROOT, DATASET, SOURCE_DIR, CACHE_DIR, SHARD_DIR,
+    public static final List<Param<?>> ALL = List.of(RUN_NAME, RUN_ROOT, DATASET, SOURCE_DIR, CLASSES, VAL_GROUND_TRUTH, RESIZE, CROP,
+            MAX_UNREADABLE, CACHE_DIR, SHARD_DIR,
             TRAIN_EXAMPLES, TEST_EXAMPLES, SHUFFLE_SEED, ARCHITECTURE, STEM, WIDTH, MODEL_SEED, UPDATER, LEARNING_RATE,
             LEARNING_RATE_DECAY, MOMENTUM, L2, EPOCHS, BATCH_SIZE, MAX_BATCHES, REPORT_EVERY, ROUND_TIMEOUT, STRATEGY,
             WORKERS, AVERAGING_FREQUENCY, PREFETCH, AVERAGE_UPDATER, CONTROLLER_ADDRESS, NETWORK_MASK,

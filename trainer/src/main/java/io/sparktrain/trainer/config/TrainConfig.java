@@ -10,7 +10,8 @@ public record TrainConfig(Run run, Data data, Model model, Training training, Sy
 
     public record Run(String name, String root) {}
 
-    public record Data(String dataset, String sourceDir, String cacheDir, String shardDir, int trainExamples, int testExamples,
+    public record Data(String dataset, String sourceDir, String classes, String valGroundTruth, int resize, int crop,
+            double maxUnreadableFraction, String cacheDir, String shardDir, int trainExamples, int testExamples,
             long shuffleSeed) {}
 
     public record Model(String architecture, String stem, int width, long seed, String updater, double learningRate,

@@ -1,6 +1,7 @@
 package io.sparktrain.trainer.loop;
 
 import io.sparktrain.datasets.shards.ShardManifest.Shard;
+import io.sparktrain.datasets.shards.ShardLoaders;
 import io.sparktrain.datasets.shards.ShardSet;
 import io.sparktrain.datasets.storage.Storage;
 import io.sparktrain.trainer.config.ConfigSchema;
@@ -17,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.core.loader.DataSetLoader;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.nd4j.evaluation.classification.Evaluation;
@@ -50,9 +52,15 @@ public final class TrainingLoop {
         this.listeners = List.copyOf(listeners);
     }
 
-    /** Trains epochs {@code completedEpochs + 1 .. epochs}; returns the trained network. */
+    /** Trains epochs {@code completedEpochs + 1 .. epochs} on shards used as stored; returns the trained network. */
     public ComputationGraph fit(ComputationGraph network, int completedEpochs, ShardSet train, ShardSet test)
             throws IOException {
+        return fit(network, completedEpochs, train, test, ShardLoaders.asStored());
+    }
+
+    /** Trains epochs {@code completedEpochs + 1 .. epochs}, reading shards through {@code loaders}. */
+    public ComputationGraph fit(ComputationGraph network, int completedEpochs, ShardSet train, ShardSet test,
+            ShardLoaders loaders) throws IOException {
         SparkComputationGraph sparkNet = new SparkComputationGraph(sc, network, sync.trainingMaster());
         long examples = 0;
         double seconds = 0;
@@ -61,9 +69,9 @@ public final class TrainingLoop {
         int bestEpoch = 0;
         for (int epoch = completedEpochs + 1; epoch <= epochs; epoch++) {
             List<Shard> order = EpochOrder.of(train.manifest().shards(), epoch, shuffleSeed, maxBatchesPerEpoch);
-            Phase training = fitEpoch(sparkNet, train, order, epoch);
+            Phase training = fitEpoch(sparkNet, train, order, epoch, loaders.training(epoch));
             long evalStart = System.nanoTime();
-            Evaluation evaluation = evaluate(sparkNet, test);
+            Evaluation evaluation = evaluate(sparkNet, test, loaders.evaluation());
             EpochResult result = new EpochResult(epoch, epochs, training.loss(), training.examples(),
                     training.seconds(), (System.nanoTime() - evalStart) / 1e9, evaluation, sync.takeTraffic());
             sparkNet.getNetwork().getConfiguration().setEpochCount(epoch);
@@ -89,7 +97,8 @@ public final class TrainingLoop {
     /** What fitting one epoch produced: the example-weighted mean of the round losses, examples and time. */
     private record Phase(double loss, long examples, double seconds) {}
 
-    private Phase fitEpoch(SparkComputationGraph sparkNet, ShardSet train, List<Shard> order, int epoch) {
+    private Phase fitEpoch(SparkComputationGraph sparkNet, ShardSet train, List<Shard> order, int epoch,
+            DataSetLoader loader) {
         int perRound = sync.batchesPerRound();
         int reportEvery = Math.max(perRound, reportEveryBatches / perRound * perRound);
         long start = System.nanoTime();
@@ -113,7 +122,7 @@ public final class TrainingLoop {
             // schedules, so each round must start from the epochs really completed.
             sparkNet.getNetwork().getConfiguration().setEpochCount(epoch - 1);
             sync.beforeRound(sparkNet.getNetwork());
-            fitWithTimeout(sparkNet, rdd, epoch, roundNumber);
+            fitWithTimeout(sparkNet, rdd, loader, epoch, roundNumber);
             // DL4J persists the paths and never releases them.
             rdd.unpersist(false);
             // DL4J advances the count by the averaging frequency even for a short last round; Adam's
@@ -139,9 +148,10 @@ public final class TrainingLoop {
      * Fits one round; a round that outlives {@code training.round-timeout-minutes} is cancelled
      * (its tasks interrupted) and fails with the setting to change, instead of hanging the job.
      */
-    private void fitWithTimeout(SparkComputationGraph sparkNet, JavaRDD<String> rdd, int epoch, int round) {
+    private void fitWithTimeout(SparkComputationGraph sparkNet, JavaRDD<String> rdd, DataSetLoader loader, int epoch,
+            int round) {
         if (roundTimeoutMinutes == 0) {
-            sparkNet.fitPaths(rdd);
+            sparkNet.fitPaths(rdd, loader);
             return;
         }
         String group = "sparktrain-round-" + UUID.randomUUID();
@@ -157,7 +167,7 @@ public final class TrainingLoop {
             sc.cancelJobGroup(group);
         }, roundTimeoutMinutes, TimeUnit.MINUTES);
         try {
-            sparkNet.fitPaths(rdd);
+            sparkNet.fitPaths(rdd, loader);
         } catch (RuntimeException e) {
             if (timedOut.get()) {
                 throw new IllegalStateException("epoch " + epoch + ", round " + round + " ran longer than "
@@ -171,13 +181,13 @@ public final class TrainingLoop {
         }
     }
 
-    private Evaluation evaluate(SparkComputationGraph sparkNet, ShardSet test) {
+    private Evaluation evaluate(SparkComputationGraph sparkNet, ShardSet test, DataSetLoader loader) {
         int numClasses = test.manifest().spec().numClasses();
         Storage storage = new Storage(sc.hadoopConfiguration());
         // Loaded DataSets: DL4J 1.0.0-M2's path-based evaluation was seen to build its network from
         // a null configuration and fail.
         JavaRDD<DataSet> batches = sc.parallelize(test.paths(), Math.min(sync.workers(), test.paths().size()))
-                .map(path -> ShardSet.read(storage, path));
+                .map(path -> ShardSet.read(storage, path, loader));
         return sparkNet.doEvaluation(batches, evaluationThreadsPerExecutor(), test.manifest().spec().batchSize(),
                 new Evaluation(numClasses))[0];
     }

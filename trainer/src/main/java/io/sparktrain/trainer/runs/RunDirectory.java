@@ -14,7 +14,8 @@ import org.deeplearning4j.util.ModelSerializer;
 
 /**
  * One run's files: {@code config.conf} (the resolved config), {@code metrics.jsonl} (one JSON object
- * per epoch), {@code summary.json} and {@code checkpoints/epoch-NNNN.zip}. Only the driver writes
+ * per epoch), {@code summary.json}, {@code checkpoints/epoch-NNNN.zip} and, for image datasets,
+ * {@code classes.txt} (the class names in label index order). Only the driver writes
  * here, and every file is replaced atomically, so a crash leaves each one either old or new.
  */
 public final class RunDirectory {
@@ -56,6 +57,27 @@ public final class RunDirectory {
 
     public URI checkpointUri(int epoch) {
         return Storage.resolve(checkpointsDir(), String.format("epoch-%04d.zip", epoch));
+    }
+
+    URI classesUri() {
+        return Storage.resolve(uri, "classes.txt");
+    }
+
+    /**
+     * Keeps the class names in label index order the first time, and from then on fails unless
+     * {@code classes} are the ones kept: a resumed run must not silently relabel its data.
+     *
+     * @param classes one name per line, in index order
+     */
+    public void keepOrCheckClasses(String classes) throws IOException {
+        URI file = classesUri();
+        if (!storage.exists(file)) {
+            storage.writeStringAtomically(file, classes);
+        } else if (!storage.readString(file).equals(classes)) {
+            throw new IllegalStateException("the data's classes differ from the ones this run trained on, kept in "
+                    + Storage.display(file) + "; the label indices would change meaning. Train a new run, or "
+                    + "restore the data and data.classes it had");
+        }
     }
 
     public void writeConfig(String hocon) throws IOException {

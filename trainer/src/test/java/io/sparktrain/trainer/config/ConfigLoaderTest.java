@@ -57,6 +57,17 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void imageSettingsAreCheckedTogetherAndRefusedForOtherDatasets() throws IOException {
+        String imagenet = error("data { dataset = imagenet, resize = 64, crop = 96, train-examples = 100 }");
+        assertTrue(imagenet.contains("data.source-dir is empty: imagenet needs the directory holding train/"),
+                imagenet);
+        assertTrue(imagenet.contains("data.crop = 96 exceeds data.resize = 64"), imagenet);
+        assertTrue(imagenet.contains("select imagenet classes with data.classes instead"), imagenet);
+        String mnist = error("data { classes = imagenette }");
+        assertTrue(mnist.contains("data.classes = imagenette: applies to imagenet only, not mnist"), mnist);
+    }
+
+    @Test
     void unknownKeyIsNamedWithItsOriginAndASuggestion() throws IOException {
         String message = error("training { epoch = 3 }");
         assertTrue(message.contains("unknown key 'training.epoch'"), message);
