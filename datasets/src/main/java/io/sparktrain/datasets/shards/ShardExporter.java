@@ -71,7 +71,7 @@ public final class ShardExporter {
     private List<ShardManifest.Shard> writeShards(LabeledImages data, URI dir, ShardSpec spec) {
         int numShards = (data.count() + spec.batchSize() - 1) / spec.batchSize();
         Broadcast<LabeledImages> images = sc.broadcast(data);
-        Broadcast<int[]> order = sc.broadcast(shuffledOrder(data.count(), spec.shuffleSeed()));
+        Broadcast<int[]> order = sc.broadcast(ShardDirectory.shuffledOrder(data.count(), spec.shuffleSeed()));
         Storage target = storage;
         int batchSize = spec.batchSize();
         List<Integer> shardIds = IntStream.range(0, numShards).boxed().toList();
@@ -84,10 +84,6 @@ public final class ShardExporter {
             images.destroy();
             order.destroy();
         }
-    }
-
-    static int[] shuffledOrder(int count, long seed) {
-        return ShardDirectory.shuffledOrder(count, seed);
     }
 
     private static ShardManifest.Shard writeShard(Storage storage, URI dir, LabeledImages data, int[] order,

@@ -81,7 +81,7 @@ class ShardExporterTest {
             }
         }
         assertEquals(100, seen.size());
-        List<Integer> firstShard = Arrays.stream(ShardExporter.shuffledOrder(100, 7)).limit(16).boxed().toList();
+        List<Integer> firstShard = Arrays.stream(ShardDirectory.shuffledOrder(100, 7)).limit(16).boxed().toList();
         assertNotEquals(List.of(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15), firstShard, "shuffled");
     }
 
@@ -144,9 +144,9 @@ class ShardExporterTest {
 
     @Test
     void shuffleIsAPermutationFixedBySeed() {
-        int[] a = ShardExporter.shuffledOrder(1000, 5);
-        assertArrayEquals(a, ShardExporter.shuffledOrder(1000, 5));
-        assertNotEquals(Arrays.toString(a), Arrays.toString(ShardExporter.shuffledOrder(1000, 6)));
+        int[] a = ShardDirectory.shuffledOrder(1000, 5);
+        assertArrayEquals(a, ShardDirectory.shuffledOrder(1000, 5));
+        assertNotEquals(Arrays.toString(a), Arrays.toString(ShardDirectory.shuffledOrder(1000, 6)));
         int[] sorted = a.clone();
         Arrays.sort(sorted);
         for (int i = 0; i < sorted.length; i++) {
