@@ -3,7 +3,7 @@
 #
 # Environment: SPARKTRAIN_HEAP (default 4g), SPARKTRAIN_OFFHEAP (ND4J's off-heap limit, default 6g),
 # OMP_NUM_THREADS (default 1: one OpenMP thread per worker was measured fastest on small machines),
-# MAVEN_ARGS (extra build flags, e.g. -Dnd4j.native.classifier=linux-x86_64 for CPUs without AVX2),
+# MAVEN_ARGS (extra build flags, e.g. -Dnd4j.native.classifier=linux-x86_64-onednn for CPUs without AVX2),
 # SPARKTRAIN_SKIP_BUILD (set: use the jar as it is).
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)

@@ -65,6 +65,7 @@ public record ModelSpec(int channels, int height, int width, int numClasses, lon
 
     /** A freshly initialized network. */
     public ComputationGraph newNetwork(String architecture) {
+        NativeLayerOps.enableInThisJvm();
         ComputationGraph network = new ComputationGraph(configuration(architecture));
         network.init();
         return network;

@@ -4,6 +4,7 @@ import io.sparktrain.trainer.config.TrainConfig;
 import io.sparktrain.datasets.spark.RecordsKryoRegistrator;
 import io.sparktrain.trainer.gpu.GpuPlugin;
 import io.sparktrain.trainer.gpu.GpuPreflight;
+import io.sparktrain.trainer.model.NativeLayerOps;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.slf4j.Logger;
@@ -68,12 +69,13 @@ public final class SparkContexts {
         if (!executorOptions.contains(AERON_UNBLOCK_TIMEOUT)) {
             executorOptions += " -D" + AERON_UNBLOCK_TIMEOUT + "=" + AERON_UNBLOCK_NANOS;
         }
-        conf.set(EXECUTOR_JAVA_OPTIONS, executorOptions.strip());
+        conf.set(EXECUTOR_JAVA_OPTIONS, NativeLayerOps.withExecutorSetting(executorOptions.strip()));
         return conf;
     }
 
     public static JavaSparkContext create(TrainConfig.Spark spark) {
         System.setProperty(TIME_SOURCE_PROPERTY, SYSTEM_CLOCK);
+        NativeLayerOps.enableInThisJvm();
         if (System.getProperty(AERON_UNBLOCK_TIMEOUT) == null) {
             System.setProperty(AERON_UNBLOCK_TIMEOUT, AERON_UNBLOCK_NANOS);
         }

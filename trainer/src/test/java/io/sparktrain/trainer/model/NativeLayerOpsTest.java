@@ -1,0 +1,123 @@
+package io.sparktrain.trainer.model;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparktrain.trainer.config.ConfigLoader;
+import java.util.Arrays;
+import java.util.List;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
+import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
+import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+class NativeLayerOpsTest {
+    private final String before = System.getProperty(NativeLayerOps.DISABLE_PROPERTY);
+
+    @AfterEach
+    void restoreProperty() {
+        if (before == null) {
+            System.clearProperty(NativeLayerOps.DISABLE_PROPERTY);
+        } else {
+            System.setProperty(NativeLayerOps.DISABLE_PROPERTY, before);
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"lenet", "resnet18"})
+    void everyConvolutionPoolingAndNormalizationLayerRunsNativeOps(String architecture) {
+        System.clearProperty(NativeLayerOps.DISABLE_PROPERTY);
+        ComputationGraph net = network(architecture);
+        assertTrue(NativeLayerOps.enabledInThisJvm());
+        int accelerated = 0;
+        for (Layer layer : net.getLayers()) {
+            if (hasNativeHelper(layer)) {
+                assertNotNull(layer.getHelper(), architecture + " " + layer.conf().getLayer().getLayerName());
+                accelerated++;
+            }
+        }
+        assertTrue(accelerated >= 4, architecture + ": " + accelerated + " layers");
+    }
+
+    @Test
+    void aPropertySetByTheUserWins() {
+        System.setProperty(NativeLayerOps.DISABLE_PROPERTY, "true");
+        ComputationGraph net = network("lenet");
+        assertNull(firstConvolution(net).getHelper());
+        assertEquals("-Dx=1 -D" + NativeLayerOps.DISABLE_PROPERTY + "=true", NativeLayerOps.withExecutorSetting("-Dx=1"));
+        String own = "-D" + NativeLayerOps.DISABLE_PROPERTY + "=false";
+        assertEquals(own, NativeLayerOps.withExecutorSetting(own));
+    }
+
+    /**
+     * The native ops must train the same network DL4J's Java path trains: same outputs, gradients,
+     * and after a few Adam steps the same parameters, batch normalization's running statistics
+     * included. They add up in a different order in float32, hence the relative tolerances.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"lenet", "resnet18"})
+    void nativeOpsTrainLikeDl4jsJavaPath(String architecture) {
+        System.setProperty(NativeLayerOps.DISABLE_PROPERTY, "true");
+        ComputationGraph java = network(architecture);
+        System.setProperty(NativeLayerOps.DISABLE_PROPERTY, "false");
+        ComputationGraph nativeOps = network(architecture);
+        assertNull(firstConvolution(java).getHelper());
+        assertNotNull(firstConvolution(nativeOps).getHelper());
+        assertEquals(java.params(), nativeOps.params());
+
+        Nd4j.getRandom().setSeed(7);
+        INDArray labels = Nd4j.zeros(DataType.FLOAT, 16, 10);
+        for (int i = 0; i < 16; i++) {
+            labels.putScalar(i, i % 10, 1);
+        }
+        DataSet batch = new DataSet(Nd4j.rand(DataType.FLOAT, 16, 784), labels);
+        assertClose(java.outputSingle(false, batch.getFeatures()), nativeOps.outputSingle(false, batch.getFeatures()),
+                1e-5, architecture + " inference output");
+
+        java.setInputs(batch.getFeatures());
+        java.setLabels(batch.getLabels());
+        java.computeGradientAndScore();
+        nativeOps.setInputs(batch.getFeatures());
+        nativeOps.setLabels(batch.getLabels());
+        nativeOps.computeGradientAndScore();
+        assertEquals(java.score(), nativeOps.score(), 1e-5 * Math.abs(java.score()), architecture + " loss");
+        assertClose(java.gradient().gradient(), nativeOps.gradient().gradient(), 1e-4, architecture + " gradient");
+
+        for (int step = 0; step < 3; step++) {
+            java.fit(batch);
+            nativeOps.fit(batch);
+        }
+        assertClose(java.params(), nativeOps.params(), 1e-4, architecture + " parameters after 3 steps");
+    }
+
+    private static ComputationGraph network(String architecture) {
+        return ModelSpec.of(ConfigLoader.parse("model { seed = 3, width = 8 }", "test", List.of()).model(), 1, 28, 28,
+                10).newNetwork(architecture);
+    }
+
+    private static Layer firstConvolution(ComputationGraph net) {
+        return Arrays.stream(net.getLayers()).filter(ConvolutionLayer.class::isInstance).findFirst().orElseThrow();
+    }
+
+    private static boolean hasNativeHelper(Layer layer) {
+        return layer instanceof ConvolutionLayer || layer instanceof SubsamplingLayer
+                || layer instanceof BatchNormalization;
+    }
+
+    private static void assertClose(INDArray expected, INDArray actual, double relative, String what) {
+        double error = expected.sub(actual).norm2Number().doubleValue();
+        double scale = expected.norm2Number().doubleValue();
+        assertTrue(error <= relative * scale, what + ": relative error " + error / scale);
+    }
+}
