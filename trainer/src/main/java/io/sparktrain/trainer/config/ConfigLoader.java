@@ -161,6 +161,7 @@ public final class ConfigLoader {
                 }
             }
         }
+        problems.addAll(modelChecks(config));
         TrainConfig.Sharing sharing = config.sync().sharing();
         if (!sharing.networkMask().isEmpty() && !sharing.networkInterface().isEmpty()) {
             problems.add(NETWORK_MASK.key() + " = " + sharing.networkMask() + " and " + NETWORK_INTERFACE.key() + " = "
@@ -180,6 +181,40 @@ public final class ConfigLoader {
         return problems;
     }
 
+    /** The mlp keys apply to mlp alone, and its output activation and loss must belong together. */
+    private static List<String> modelChecks(TrainConfig config) {
+        List<String> problems = new ArrayList<>();
+        TrainConfig.Model model = config.model();
+        if (!model.architecture().equals(MLP)) {
+            for (Param<?> mlpOnly : MLP_SETTINGS) {
+                Object value = mlpOnly.valueIn(config);
+                if (!value.equals(mlpOnly.defaultValue())) {
+                    problems.add(mlpOnly.key() + " = " + value + ": applies to " + ARCHITECTURE.key() + " = " + MLP
+                            + " only, not " + model.architecture());
+                }
+            }
+            return problems;
+        }
+        String pairing = switch (model.loss()) {
+            case "cross-entropy" -> "softmax";
+            case "binary-cross-entropy" -> "sigmoid";
+            default -> model.outputActivation();
+        };
+        if (!pairing.equals(model.outputActivation())) {
+            problems.add(LOSS.key() + " = " + model.loss() + " needs " + OUTPUT_ACTIVATION.key() + " = " + pairing
+                    + ", not " + model.outputActivation());
+        }
+        if (model.hiddenLayers().isEmpty()) {
+            for (Param<?> hiddenOnly : List.of(BATCH_NORM, DROPOUT)) {
+                if (!hiddenOnly.valueIn(config).equals(hiddenOnly.defaultValue())) {
+                    problems.add(hiddenOnly.key() + " = " + hiddenOnly.valueIn(config) + " acts on hidden layers, and "
+                            + HIDDEN_LAYERS.key() + " is empty");
+                }
+            }
+        }
+        return problems;
+    }
+
     @SuppressWarnings("unchecked")
     private static <T> T get(Map<Param<?>, Object> values, Param<T> param) {
         return (T) values.get(param);
@@ -191,8 +226,12 @@ public final class ConfigLoader {
                 new TrainConfig.Data(get(v, DATASET), get(v, SOURCE_DIR), get(v, CLASSES),
                         get(v, VAL_GROUND_TRUTH), get(v, RESIZE), get(v, CROP), get(v, MAX_UNREADABLE), get(v, CACHE_DIR), get(v, SHARD_DIR), get(v, TRAIN_EXAMPLES),
                         get(v, TEST_EXAMPLES), get(v, SHUFFLE_SEED)),
-                new TrainConfig.Model(get(v, ARCHITECTURE), get(v, STEM), get(v, WIDTH), get(v, MODEL_SEED), get(v, UPDATER),
-                        get(v, LEARNING_RATE), get(v, LEARNING_RATE_DECAY), get(v, MOMENTUM), get(v, L2)),
+                new TrainConfig.Model(get(v, ARCHITECTURE), get(v, STEM), get(v, WIDTH), get(v, HIDDEN_LAYERS),
+                        get(v, ACTIVATION), get(v, OUTPUT_ACTIVATION), get(v, LOSS), get(v, WEIGHT_INIT),
+                        get(v, BIAS_INIT), get(v, BATCH_NORM), get(v, DROPOUT), get(v, MAX_NORM), get(v, MODEL_SEED),
+                        get(v, UPDATER), get(v, LEARNING_RATE), get(v, LEARNING_RATE_DECAY), get(v, MOMENTUM),
+                        get(v, RHO), get(v, BETA1), get(v, BETA2), get(v, L1), get(v, L2), get(v, GRADIENT_CLIPPING),
+                        get(v, CLIPPING_THRESHOLD)),
                 new TrainConfig.Training(get(v, EPOCHS), get(v, BATCH_SIZE), get(v, MAX_BATCHES),
                         get(v, REPORT_EVERY), get(v, ROUND_TIMEOUT)),
                 new TrainConfig.Sync(get(v, STRATEGY), get(v, WORKERS), get(v, AVERAGING_FREQUENCY), get(v, PREFETCH),

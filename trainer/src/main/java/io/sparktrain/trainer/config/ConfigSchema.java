@@ -58,9 +58,11 @@ public final class ConfigSchema {
             "Seed of the shuffle before batching, and of the per-epoch shard order.", c -> c.data().shuffleSeed());
 
     /** Every architecture the model package builds; its tests build each one. */
-    public static final List<String> ARCHITECTURES = List.of("lenet", "resnet18", "resnet34", "resnet50");
+    public static final List<String> ARCHITECTURES = List.of("lenet", "resnet18", "resnet34", "resnet50", "mlp");
+    public static final String MLP = "mlp";
     public static final Param<String> ARCHITECTURE = Param.choice("model.architecture", "lenet", ARCHITECTURES,
-            "Network to train.", c -> c.model().architecture());
+            "Network to train; mlp is a stack of dense layers described by the mlp keys below.",
+            c -> c.model().architecture());
     public static final Param<String> STEM = Param.choice("model.stem", "auto", List.of("auto", "imagenet", "small"),
             "ResNet input layers: imagenet = 7x7/2 convolution and 3x3/2 max-pool (He et al.); small = one 3x3/1 "
                     + "convolution, no pooling; auto = small when the image's shorter side is at most 64 px.",
@@ -68,19 +70,71 @@ public final class ConfigSchema {
     public static final Param<Integer> WIDTH = Param.integer("model.width", 64, 1, 1024,
             "ResNet channels of the stem and the first stage (the paper: 64); each later stage doubles them. "
                     + "Computation grows with the square.", c -> c.model().width());
+
+    private static final String MLP_ONLY = "mlp: ";
+    public static final Param<List<Integer>> HIDDEN_LAYERS = Param.intList("model.hidden-layers", List.of(), 1,
+            1_000_000, MLP_ONLY + "units of each hidden dense layer, input side first; [] leaves only the output "
+                    + "layer: linear, logistic or softmax regression.", c -> c.model().hiddenLayers());
+    public static final Param<String> ACTIVATION = Param.choice("model.activation", "relu",
+            List.of("relu", "leakyrelu", "elu", "sigmoid", "tanh", "identity"),
+            MLP_ONLY + "activation of the hidden layers (leakyrelu: slope 0.01 below zero; elu: alpha 1).",
+            c -> c.model().activation());
+    public static final Param<String> OUTPUT_ACTIVATION = Param.choice("model.output-activation", "softmax",
+            List.of("softmax", "sigmoid", "identity"),
+            MLP_ONLY + "activation of the output layer: softmax for one class of several, sigmoid for "
+                    + "independent 0/1 labels, identity for regression.", c -> c.model().outputActivation());
+    public static final Param<String> LOSS = Param.choice("model.loss", "cross-entropy",
+            List.of("cross-entropy", "binary-cross-entropy", "mse", "l1"),
+            MLP_ONLY + "loss averaged over the minibatch: cross-entropy (with softmax), binary-cross-entropy (with "
+                    + "sigmoid), mse (mean squared error over the outputs) or l1 (mean absolute error).",
+            c -> c.model().loss());
+    public static final Param<String> WEIGHT_INIT = Param.choice("model.weight-init", "glorot-uniform",
+            List.of("glorot-uniform", "glorot-normal", "he-uniform", "he-normal", "normal", "zero"),
+            MLP_ONLY + "initial weights: Glorot (Xavier) or He, uniform or normal; normal = standard normal; "
+                    + "zero = all zero. Biases start at model.bias-init.", c -> c.model().weightInit());
+    public static final Param<String> BIAS_INIT = Param.choice("model.bias-init", "zero", List.of("zero", "normal"),
+            MLP_ONLY + "initial biases: zero, or drawn from a standard normal (seeded by model.seed).",
+            c -> c.model().biasInit());
+    public static final Param<Boolean> BATCH_NORM = Param.bool("model.batch-norm", false,
+            MLP_ONLY + "batch normalization between each hidden layer's weights and its activation.",
+            c -> c.model().batchNorm());
+    public static final Param<Double> DROPOUT = Param.decimal("model.dropout", 0, 0, 0.99, true,
+            MLP_ONLY + "fraction of each hidden layer's outputs dropped while training; 0 disables dropout.",
+            c -> c.model().dropout());
+    public static final Param<Double> MAX_NORM = Param.decimal("model.max-norm", 0, 0, 1e6, true,
+            MLP_ONLY + "largest L2 norm of the incoming weights of a unit, enforced after every step; 0 disables it.",
+            c -> c.model().maxNorm());
+
     public static final Param<Long> MODEL_SEED = Param.longInteger("model.seed", 42,
             "Seed of the weight initialization.", c -> c.model().seed());
     public static final Param<String> UPDATER = Param.choice("model.updater", "adam",
-            List.of("adam", "sgd", "nesterovs"), "Optimizer.", c -> c.model().updater());
+            List.of("sgd", "momentum", "nesterovs", "adagrad", "rmsprop", "adam"),
+            "Optimizer: plain gradient descent, classical (heavy-ball) momentum, Nesterov momentum, AdaGrad, RMSProp "
+                    + "or Adam.", c -> c.model().updater());
     public static final Param<Double> LEARNING_RATE = Param.decimal("model.learning-rate", 1e-3, 0, 10, false,
             "Learning rate of the optimizer.", c -> c.model().learningRate());
     public static final Param<Double> LEARNING_RATE_DECAY = Param.decimal("model.learning-rate-decay", 1, 0, 1, false,
             "Factor applied to the learning rate after every epoch (exponential decay); 1 keeps it constant.",
             c -> c.model().learningRateDecay());
     public static final Param<Double> MOMENTUM = Param.decimal("model.momentum", 0.9, 0, 0.999, true,
-            "Momentum; used by nesterovs only.", c -> c.model().momentum());
+            "Momentum of momentum and nesterovs.", c -> c.model().momentum());
+    public static final Param<Double> RHO = Param.decimal("model.rho", 0.9, 0, 0.9999, false,
+            "rmsprop: decay of the running mean of squared gradients.", c -> c.model().rho());
+    public static final Param<Double> BETA1 = Param.decimal("model.beta1", 0.9, 0, 0.9999, true,
+            "adam: decay of the running mean of gradients.", c -> c.model().beta1());
+    public static final Param<Double> BETA2 = Param.decimal("model.beta2", 0.999, 0, 0.99999, false,
+            "adam: decay of the running mean of squared gradients.", c -> c.model().beta2());
+    public static final Param<Double> L1 = Param.decimal("model.l1", 0, 0, 1, true,
+            "L1 regularization coefficient on weights (not biases); with model.l2, elastic net.",
+            c -> c.model().l1());
     public static final Param<Double> L2 = Param.decimal("model.l2", 0, 0, 1, true,
             "L2 regularization coefficient on weights (not biases).", c -> c.model().l2());
+    public static final Param<String> GRADIENT_CLIPPING = Param.choice("model.gradient-clipping", "none",
+            List.of("none", "value", "norm"), "Clip each gradient before the optimizer sees it: value clips every "
+                    + "component to [-t, t]; norm rescales each parameter array whose L2 norm exceeds t to norm t "
+                    + "(t = model.gradient-clipping-threshold).", c -> c.model().gradientClipping());
+    public static final Param<Double> CLIPPING_THRESHOLD = Param.decimal("model.gradient-clipping-threshold", 1, 0,
+            1e6, false, "The t of model.gradient-clipping.", c -> c.model().gradientClippingThreshold());
 
     public static final Param<Integer> EPOCHS = Param.integer("training.epochs", 3, 1, 100_000,
             "Passes over the training set.", c -> c.training().epochs());
@@ -189,8 +243,10 @@ public final class ConfigSchema {
 
     public static final List<Param<?>> ALL = List.of(RUN_NAME, RUN_ROOT, DATASET, SOURCE_DIR, CLASSES, VAL_GROUND_TRUTH, RESIZE, CROP,
             MAX_UNREADABLE, CACHE_DIR, SHARD_DIR,
-            TRAIN_EXAMPLES, TEST_EXAMPLES, SHUFFLE_SEED, ARCHITECTURE, STEM, WIDTH, MODEL_SEED, UPDATER, LEARNING_RATE,
-            LEARNING_RATE_DECAY, MOMENTUM, L2, EPOCHS, BATCH_SIZE, MAX_BATCHES, REPORT_EVERY, ROUND_TIMEOUT, STRATEGY,
+            TRAIN_EXAMPLES, TEST_EXAMPLES, SHUFFLE_SEED, ARCHITECTURE, STEM, WIDTH, HIDDEN_LAYERS, ACTIVATION,
+            OUTPUT_ACTIVATION, LOSS, WEIGHT_INIT, BIAS_INIT, BATCH_NORM, DROPOUT, MAX_NORM, MODEL_SEED, UPDATER,
+            LEARNING_RATE, LEARNING_RATE_DECAY, MOMENTUM, RHO, BETA1, BETA2, L1, L2, GRADIENT_CLIPPING,
+            CLIPPING_THRESHOLD, EPOCHS, BATCH_SIZE, MAX_BATCHES, REPORT_EVERY, ROUND_TIMEOUT, STRATEGY,
             WORKERS, AVERAGING_FREQUENCY, PREFETCH, AVERAGE_UPDATER, CONTROLLER_ADDRESS, NETWORK_MASK,
             NETWORK_INTERFACE, PORTS, MESH_MODE, WORKERS_PER_NODE, BATCHES_PER_FIT, NETWORK_TIMEOUT,
             THRESHOLD_ALGORITHM, THRESHOLD, MIN_SPARSITY, MAX_SPARSITY, TARGET_SPARSITY, THRESHOLD_DECAY,
@@ -198,8 +254,14 @@ public final class ConfigSchema {
             CONTAINER_LIMIT);
 
     /** The settings that define the network; a resumed run takes them from its checkpoint. */
-    public static final List<Param<?>> ARCHITECTURE_DEFINING = List.of(ARCHITECTURE, STEM, WIDTH, MODEL_SEED, UPDATER,
-            LEARNING_RATE, LEARNING_RATE_DECAY, MOMENTUM, L2);
+    public static final List<Param<?>> ARCHITECTURE_DEFINING = List.of(ARCHITECTURE, STEM, WIDTH, HIDDEN_LAYERS,
+            ACTIVATION, OUTPUT_ACTIVATION, LOSS, WEIGHT_INIT, BIAS_INIT, BATCH_NORM, DROPOUT, MAX_NORM, MODEL_SEED,
+            UPDATER, LEARNING_RATE, LEARNING_RATE_DECAY, MOMENTUM, RHO, BETA1, BETA2, L1, L2, GRADIENT_CLIPPING,
+            CLIPPING_THRESHOLD);
+
+    /** The settings only the mlp architecture reads; other architectures refuse values other than the defaults. */
+    public static final List<Param<?>> MLP_SETTINGS = List.of(HIDDEN_LAYERS, ACTIVATION, OUTPUT_ACTIVATION, LOSS,
+            WEIGHT_INIT, BIAS_INIT, BATCH_NORM, DROPOUT, MAX_NORM);
 
     /** The config reference as a Markdown table, for the README and {@code --describe-config}. */
     public static String markdownReference() {

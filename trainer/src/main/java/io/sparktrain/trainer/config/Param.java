@@ -2,7 +2,10 @@ package io.sparktrain.trainer.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.BiFunction;
@@ -67,6 +70,35 @@ public final class Param<T> {
         return new Param<>(key, doc, defaultValue, Config::getString, v -> v.matches(regex), allowed, getter);
     }
 
+    /**
+     * A list of integers, written as a HOCON list ({@code [6, 10, 6]}) or, from the command line, as
+     * {@code 6,10,6}; {@code []} or an empty string is the empty list.
+     */
+    static Param<List<Integer>> intList(String key, List<Integer> defaultValue, int min, int max, String doc,
+            Function<TrainConfig, List<Integer>> getter) {
+        return new Param<>(key, doc, List.copyOf(defaultValue), Param::readIntList,
+                v -> v.stream().allMatch(i -> i >= min && i <= max),
+                "a list of integers in [" + min + ", " + max + "], such as [6, 10, 6]", getter);
+    }
+
+    private static List<Integer> readIntList(Config config, String key) {
+        if (config.getValue(key).valueType() == ConfigValueType.LIST) {
+            return List.copyOf(config.getIntList(key));
+        }
+        String text = config.getString(key).strip();
+        if (text.startsWith("[") && text.endsWith("]")) {
+            text = text.substring(1, text.length() - 1).strip();
+        }
+        if (text.isEmpty()) {
+            return List.of();
+        }
+        try {
+            return Arrays.stream(text.split(",")).map(String::strip).map(Integer::valueOf).toList();
+        } catch (NumberFormatException e) {
+            throw new ConfigException.BadValue(key, "not a list of integers");
+        }
+    }
+
     static Param<String> choice(String key, String defaultValue, List<String> choices, String doc,
             Function<TrainConfig, String> getter) {
         return new Param<>(key, doc, defaultValue, Config::getString, choices::contains, "one of " + String.join(", ", choices),
@@ -110,6 +142,6 @@ public final class Param<T> {
 
     private InvalidConfigException problem(ConfigValue raw, String expectation) {
         return new InvalidConfigException(String.format(Locale.ROOT, "%s = %s (%s): %s", key,
-                raw.render(), raw.origin().description(), expectation));
+                raw.render(ConfigRenderOptions.concise()), raw.origin().description(), expectation));
     }
 }

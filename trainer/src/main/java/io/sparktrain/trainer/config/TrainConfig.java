@@ -1,5 +1,6 @@
 package io.sparktrain.trainer.config;
 
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -14,8 +15,15 @@ public record TrainConfig(Run run, Data data, Model model, Training training, Sy
             double maxUnreadableFraction, String cacheDir, String shardDir, int trainExamples, int testExamples,
             long shuffleSeed) {}
 
-    public record Model(String architecture, String stem, int width, long seed, String updater, double learningRate,
-            double learningRateDecay, double momentum, double l2) {}
+    public record Model(String architecture, String stem, int width, List<Integer> hiddenLayers, String activation,
+            String outputActivation, String loss, String weightInit, String biasInit, boolean batchNorm,
+            double dropout, double maxNorm, long seed, String updater, double learningRate, double learningRateDecay,
+            double momentum, double rho, double beta1, double beta2, double l1, double l2, String gradientClipping,
+            double gradientClippingThreshold) {
+        public Model {
+            hiddenLayers = List.copyOf(hiddenLayers);
+        }
+    }
 
     public record Training(int epochs, int batchSizePerWorker, int maxBatchesPerEpoch, int reportEveryBatches,
             int roundTimeoutMinutes) {}

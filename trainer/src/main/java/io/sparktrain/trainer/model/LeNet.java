@@ -1,14 +1,12 @@
 package io.sparktrain.trainer.model;
 
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
@@ -22,12 +20,8 @@ public final class LeNet implements ModelFactory {
 
     @Override
     public ComputationGraphConfiguration configuration(ModelSpec spec) {
-        return new NeuralNetConfiguration.Builder()
-                .seed(spec.seed())
-                .dataType(DataType.FLOAT)
+        return spec.commonSettings()
                 .weightInit(WeightInit.XAVIER)
-                .updater(spec.updater())
-                .l2(spec.l2())
                 .graphBuilder()
                 .addInputs(ModelSpec.INPUT)
                 .layer("conv1", new ConvolutionLayer.Builder(5, 5).stride(1, 1).nOut(20).activation(Activation.RELU)
@@ -38,7 +32,7 @@ public final class LeNet implements ModelFactory {
                 .layer("pool2", maxPool(), "conv2")
                 .layer("dense", new DenseLayer.Builder().nOut(500).activation(Activation.RELU).build(), "pool2")
                 .layer(ModelSpec.OUTPUT, new OutputLayer.Builder(LossFunctions.LossFunction.NEGATIVELOGLIKELIHOOD)
-                        .nOut(spec.numClasses()).activation(Activation.SOFTMAX).build(), "dense")
+                        .nOut(spec.outputs()).activation(Activation.SOFTMAX).build(), "dense")
                 .setOutputs(ModelSpec.OUTPUT)
                 .setInputTypes(spec.inputType())
                 .build();

@@ -3,7 +3,6 @@ package io.sparktrain.trainer.model;
 import java.util.List;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
-import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
@@ -14,7 +13,6 @@ import org.deeplearning4j.nn.conf.layers.PoolingType;
 import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
@@ -81,12 +79,8 @@ public final class ResNet implements ModelFactory {
 
     @Override
     public ComputationGraphConfiguration configuration(ModelSpec spec) {
-        ComputationGraphConfiguration.GraphBuilder graph = new NeuralNetConfiguration.Builder()
-                .seed(spec.seed())
-                .dataType(DataType.FLOAT)
+        ComputationGraphConfiguration.GraphBuilder graph = spec.commonSettings()
                 .weightInit(WeightInit.RELU)
-                .updater(spec.updater())
-                .l2(spec.l2())
                 .convolutionMode(ConvolutionMode.Truncate)
                 .graphBuilder()
                 .addInputs(ModelSpec.INPUT);
@@ -104,7 +98,7 @@ public final class ResNet implements ModelFactory {
         return graph
                 .layer("avgpool", new GlobalPoolingLayer.Builder(PoolingType.AVG).build(), last)
                 .layer(ModelSpec.OUTPUT, new OutputLayer.Builder(LossFunctions.LossFunction.NEGATIVELOGLIKELIHOOD)
-                        .nOut(spec.numClasses()).activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER).build(),
+                        .nOut(spec.outputs()).activation(Activation.SOFTMAX).weightInit(WeightInit.XAVIER).build(),
                         "avgpool")
                 .setOutputs(ModelSpec.OUTPUT)
                 .setInputTypes(spec.inputType())

@@ -68,6 +68,31 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void mlpSettingsAreCheckedTogetherAndRefusedForOtherArchitectures() throws IOException {
+        String lenet = error("model { hidden-layers = [10], loss = mse }");
+        assertTrue(lenet.contains("model.hidden-layers = [10]: applies to model.architecture = mlp only, not lenet"),
+                lenet);
+        assertTrue(lenet.contains("model.loss = mse: applies to model.architecture = mlp only"), lenet);
+        String mlp = error("model { architecture = mlp, loss = binary-cross-entropy, dropout = 0.5 }");
+        assertTrue(mlp.contains("model.loss = binary-cross-entropy needs model.output-activation = sigmoid, not "
+                + "softmax"), mlp);
+        assertTrue(mlp.contains("model.dropout = 0.5 acts on hidden layers, and model.hidden-layers is empty"), mlp);
+        String list = error("model { architecture = mlp, hidden-layers = [6, 0] }");
+        assertTrue(list.contains("model.hidden-layers = [6,0]") && list.contains("expected a list of integers in [1,"),
+                list);
+    }
+
+    @Test
+    void hiddenLayersComeAsAListOrFromTheCommandLine() throws IOException {
+        Path file = conf("model { architecture = mlp, hidden-layers = [6, 10, 6] }");
+        assertEquals(List.of(6, 10, 6), ConfigLoader.load(file, List.of()).model().hiddenLayers());
+        assertEquals(List.of(2, 3), ConfigLoader.load(file, List.of("model.hidden-layers=2,3")).model().hiddenLayers());
+        assertEquals(List.of(), ConfigLoader.load(file, List.of("model.hidden-layers=[]")).model().hiddenLayers());
+        assertTrue(error("", "model.architecture=mlp", "model.hidden-layers=6,x").contains(
+                "model.hidden-layers = \"6,x\" (command line): expected a list of integers"));
+    }
+
+    @Test
     void unknownKeyIsNamedWithItsOriginAndASuggestion() throws IOException {
         String message = error("training { epoch = 3 }");
         assertTrue(message.contains("unknown key 'training.epoch'"), message);
@@ -88,7 +113,7 @@ class ConfigLoaderTest {
         assertTrue(message.contains("sync.averaging-frequency = 0"), message);
         assertTrue(message.contains("expected an integer in [1, 100000]"), message);
         assertTrue(error("model.learning-rate = 0").contains("expected a number in (0.0, 10.0]"));
-        assertTrue(error("model.updater = rmsprop").contains("expected one of adam, sgd, nesterovs"));
+        assertTrue(error("model.updater = lbfgs").contains("expected one of sgd, momentum, nesterovs, adagrad"));
         assertTrue(error("run.name = \"a/b\"").contains("letters, digits"));
     }
 
@@ -130,7 +155,9 @@ class ConfigLoaderTest {
     void renderedConfigReadsBackEqual() throws IOException {
         Path file = conf("""
                 run.name = round-trip
-                model { updater = nesterovs, learning-rate = 0.05, momentum = 0.8, l2 = 1e-4 }
+                model { architecture = mlp, hidden-layers = [6, 10, 6], activation = elu, dropout = 0.2
+                        updater = nesterovs, learning-rate = 0.05, momentum = 0.8, l1 = 1e-5, l2 = 1e-4
+                        gradient-clipping = norm }
                 spark.conf { "spark.executor.memory" = 4g }
                 """);
         TrainConfig config = ConfigLoader.load(file, List.of("training.epochs=9"));
