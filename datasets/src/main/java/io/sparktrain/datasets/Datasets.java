@@ -3,6 +3,7 @@ package io.sparktrain.datasets;
 import io.sparktrain.datasets.mnist.FashionMnist;
 import io.sparktrain.datasets.mnist.Mnist;
 import io.sparktrain.datasets.mnist.MnistFetcher;
+import io.sparktrain.datasets.tables.GeneratedTables;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -11,11 +12,18 @@ import java.util.Optional;
 /**
  * The datasets a job can name. The MNIST-format ones are loaded (and fetched if needed) here into
  * train and test splits; {@value #IMAGENET} is a directory of images that
- * {@link io.sparktrain.datasets.imagenet.ImageNetExporter} decodes on executors.
+ * {@link io.sparktrain.datasets.imagenet.ImageNetExporter} decodes on executors; the {@link #TABLES}
+ * are small {@link io.sparktrain.datasets.tables.Table}s.
  */
 public final class Datasets {
     public static final String IMAGENET = "imagenet";
-    public static final List<String> NAMES = List.of("mnist", "fashion-mnist", IMAGENET);
+    public static final String INLINE = "inline";
+    public static final String CSV = "csv";
+    /** Small tables trained in one JVM: written in the job's config, read from a CSV file, or generated. */
+    public static final List<String> TABLES = List.of(INLINE, CSV, GeneratedTables.QUADRATIC,
+            GeneratedTables.SEPARABLE);
+    public static final List<String> NAMES = List.of("mnist", "fashion-mnist", IMAGENET, INLINE, CSV,
+            GeneratedTables.QUADRATIC, GeneratedTables.SEPARABLE);
     /** The job setting that points at a dataset's original files. */
     public static final String SOURCE_SETTING = "data.source-dir";
 

@@ -66,6 +66,7 @@ public final class BenchmarkJob {
     }
 
     public static List<Result> run(TrainConfig config) throws IOException {
+        JobData.requireDistributedDataset(config);
         try (JavaSparkContext sc = SparkContexts.create(config.spark())) {
             Storage storage = new Storage(sc.hadoopConfiguration());
             JobData data = JobData.prepare(sc, storage, config, JobLocations.of(config));

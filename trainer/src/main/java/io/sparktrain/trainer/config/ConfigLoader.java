@@ -12,6 +12,7 @@ import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueFactory;
 import com.typesafe.config.ConfigValueType;
 import io.sparktrain.datasets.Datasets;
+import io.sparktrain.trainer.tables.TableSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -35,6 +36,11 @@ public final class ConfigLoader {
     private ConfigLoader() {}
 
     public static TrainConfig load(Path file, List<String> overrides) {
+        return resolve(parseFile(file), overrides);
+    }
+
+    /** A HOCON file as it is, for callers that take sections of their own out before {@link #resolve}. */
+    public static Config parseFile(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new InvalidConfigException(file + ": no such config file");
         }
@@ -44,7 +50,7 @@ public final class ConfigLoader {
         } catch (ConfigException e) {
             throw new InvalidConfigException(file + ": not valid HOCON: " + e.getMessage());
         }
-        return resolve(parsed, overrides);
+        return parsed;
     }
 
     /** Parses a config saved with {@link #render}, e.g. the one a run directory keeps. */
@@ -80,7 +86,8 @@ public final class ConfigLoader {
         return config;
     }
 
-    private static TrainConfig resolve(Config parsed, List<String> overrideAssignments) {
+    /** {@code parsed} with the defaults underneath and the overrides on top, checked. */
+    public static TrainConfig resolve(Config parsed, List<String> overrideAssignments) {
         Config merged;
         try {
             merged = overrides(overrideAssignments).withFallback(parsed).withFallback(defaults()).resolve();
@@ -161,6 +168,7 @@ public final class ConfigLoader {
                 }
             }
         }
+        problems.addAll(tableChecks(config));
         problems.addAll(modelChecks(config));
         TrainConfig.Sharing sharing = config.sync().sharing();
         if (!sharing.networkMask().isEmpty() && !sharing.networkInterface().isEmpty()) {
@@ -177,6 +185,59 @@ public final class ConfigLoader {
         if (first < 1 || last > 65_535 || first > last) {
             problems.add(PORTS.key() + " = " + sharing.ports() + ": expected ports in 1..65535, the first not above "
                     + "the last");
+        }
+        return problems;
+    }
+
+    /** Tables train an mlp in one JVM; their keys belong to them alone. */
+    private static List<String> tableChecks(TrainConfig config) {
+        List<String> problems = new ArrayList<>();
+        TrainConfig.Data data = config.data();
+        boolean table = Datasets.TABLES.contains(data.dataset());
+        Map<Param<?>, String> owners = Map.of(FEATURES, Datasets.INLINE, LABELS, Datasets.INLINE, FILE, Datasets.CSV,
+                LABEL_COLUMNS, Datasets.CSV);
+        owners.forEach((param, owner) -> {
+            if (!owner.equals(data.dataset()) && !param.valueIn(config).equals(param.defaultValue())) {
+                problems.add(param.key() + " = " + param.valueIn(config) + ": applies to " + DATASET.key() + " = "
+                        + owner + " only, not " + data.dataset());
+            }
+        });
+        if (table != config.sync().strategy().equals(SINGLE_MACHINE)) {
+            problems.add(table
+                    ? DATASET.key() + " = " + data.dataset() + " is a small table: it needs " + STRATEGY.key() + " = "
+                            + SINGLE_MACHINE + ", not " + config.sync().strategy()
+                    : STRATEGY.key() + " = " + SINGLE_MACHINE + " trains the tables (" + String.join(", ",
+                            Datasets.TABLES) + ") only, not " + data.dataset());
+        }
+        if (!table) {
+            return problems;
+        }
+        if (!config.model().architecture().equals(MLP)) {
+            problems.add(DATASET.key() + " = " + data.dataset() + " needs " + ARCHITECTURE.key() + " = " + MLP
+                    + ", not " + config.model().architecture());
+        }
+        if (data.testExamples() != 0) {
+            problems.add(TEST_EXAMPLES.key() + " = " + data.testExamples() + ": a table is evaluated on its own rows");
+        }
+        switch (data.dataset()) {
+            case Datasets.INLINE -> {
+                try {
+                    TableSource.inline(data);
+                } catch (IllegalArgumentException e) {
+                    problems.add(e.getMessage());
+                }
+            }
+            case Datasets.CSV -> {
+                if (data.file().isEmpty()) {
+                    problems.add(FILE.key() + " is empty: csv needs the file to read");
+                }
+            }
+            default -> {
+                if (data.trainExamples() == 0) {
+                    problems.add(TRAIN_EXAMPLES.key() + " = 0: " + data.dataset() + " needs the number of points to "
+                            + "generate");
+                }
+            }
         }
         return problems;
     }
@@ -224,7 +285,9 @@ public final class ConfigLoader {
         return new TrainConfig(
                 new TrainConfig.Run(get(v, RUN_NAME), get(v, RUN_ROOT)),
                 new TrainConfig.Data(get(v, DATASET), get(v, SOURCE_DIR), get(v, CLASSES),
-                        get(v, VAL_GROUND_TRUTH), get(v, RESIZE), get(v, CROP), get(v, MAX_UNREADABLE), get(v, CACHE_DIR), get(v, SHARD_DIR), get(v, TRAIN_EXAMPLES),
+                        get(v, VAL_GROUND_TRUTH), get(v, RESIZE), get(v, CROP), get(v, MAX_UNREADABLE), get(v, FEATURES),
+                        get(v, LABELS), get(v, FILE), get(v, LABEL_COLUMNS), get(v, CACHE_DIR), get(v, SHARD_DIR),
+                        get(v, TRAIN_EXAMPLES),
                         get(v, TEST_EXAMPLES), get(v, SHUFFLE_SEED)),
                 new TrainConfig.Model(get(v, ARCHITECTURE), get(v, STEM), get(v, WIDTH), get(v, HIDDEN_LAYERS),
                         get(v, ACTIVATION), get(v, OUTPUT_ACTIVATION), get(v, LOSS), get(v, WEIGHT_INIT),

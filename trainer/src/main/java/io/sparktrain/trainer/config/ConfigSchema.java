@@ -21,7 +21,10 @@ public final class ConfigSchema {
             c -> c.run().root());
 
     public static final Param<String> DATASET = Param.choice("data.dataset", "mnist", Datasets.NAMES,
-            "Dataset to train and evaluate on.", c -> c.data().dataset());
+            "Dataset to train and evaluate on. The tables (inline, csv, quadratic: y = x^2 + 3 + noise for x in "
+                    + "[-15, 15]; separable: two linearly separable classes in the plane) train in one JVM "
+                    + "(sync.strategy = single-machine) and are evaluated on their own rows.",
+            c -> c.data().dataset());
     public static final Param<String> SOURCE_DIR = Param.pattern(Datasets.SOURCE_SETTING, "", ".*",
             "a local directory, or \"\"", "Local directory with the dataset's original files, for datasets that are "
                     + "not fetched: for imagenet the root holding train/ and val/ (required); for fashion-mnist its "
@@ -45,17 +48,29 @@ public final class ConfigSchema {
     public static final Param<Double> MAX_UNREADABLE = Param.decimal("data.max-unreadable-fraction", 0.001, 0, 1, true,
             "imagenet: images that cannot be decoded are reported and skipped; above this fraction of a split "
                     + "the export fails with their list.", c -> c.data().maxUnreadableFraction());
+    public static final Param<List<List<Double>>> FEATURES = Param.matrix("data.features",
+            "inline: the features, one row per example.", c -> c.data().features());
+    public static final Param<List<List<Double>>> LABELS = Param.matrix("data.labels",
+            "inline: the labels, one row per example: the target values, a 0/1 label, or a one-hot row.",
+            c -> c.data().labels());
+    public static final Param<String> FILE = Param.pattern("data.file", "", ".*", "a local file, or \"\"",
+            "csv: the file, numbers separated by commas, the labels in the last data.label-columns columns; a "
+                    + "first line that is not all numbers is a header.", c -> c.data().file());
+    public static final Param<Integer> LABEL_COLUMNS = Param.integer("data.label-columns", 1, 1, 100_000,
+            "csv: how many of the last columns are labels.", c -> c.data().labelColumns());
     public static final Param<String> CACHE_DIR = Param.text("data.cache-dir", "~/.cache/sparktrain",
             "Local directory where fetched datasets are kept and verified.", c -> c.data().cacheDir());
     public static final Param<String> SHARD_DIR = Param.text("data.shard-dir", "shards",
             "Directory or URI for exported shards; relative to run.root. Exports are reused across runs.",
             c -> c.data().shardDir());
     public static final Param<Integer> TRAIN_EXAMPLES = Param.integer("data.train-examples", 0, 0, Integer.MAX_VALUE,
-            "Use only the first N training examples; 0 uses all.", c -> c.data().trainExamples());
+            "Use only the first N training examples; 0 uses all. quadratic and separable: how many points to "
+                    + "generate (required).", c -> c.data().trainExamples());
     public static final Param<Integer> TEST_EXAMPLES = Param.integer("data.test-examples", 0, 0, Integer.MAX_VALUE,
             "Evaluate on only the first N test examples; 0 uses all.", c -> c.data().testExamples());
     public static final Param<Long> SHUFFLE_SEED = Param.longInteger("data.shuffle-seed", 42,
-            "Seed of the shuffle before batching, and of the per-epoch shard order.", c -> c.data().shuffleSeed());
+            "Seed of the shuffle before batching, and of the per-epoch shard order; of the points of quadratic "
+                    + "and separable.", c -> c.data().shuffleSeed());
 
     /** Every architecture the model package builds; its tests build each one. */
     public static final List<String> ARCHITECTURES = List.of("lenet", "resnet18", "resnet34", "resnet50", "mlp");
@@ -151,10 +166,12 @@ public final class ConfigSchema {
             "A synchronization round (one Spark job) running longer than this is cancelled and the job fails, "
                     + "instead of hanging; 0 waits forever.", c -> c.training().roundTimeoutMinutes());
 
+    public static final String SINGLE_MACHINE = "single-machine";
     public static final Param<String> STRATEGY = Param.choice("sync.strategy", "parameter-averaging",
-            List.of("parameter-averaging", "gradient-sharing"),
+            List.of("parameter-averaging", "gradient-sharing", SINGLE_MACHINE),
             "How workers keep their replicas in sync: synchronous parameter averaging, or asynchronous sharing of "
-                    + "threshold-encoded updates over Aeron UDP (see the README on choosing).", c -> c.sync().strategy());
+                    + "threshold-encoded updates over Aeron UDP (see the README on choosing); single-machine trains "
+                    + "the tables in one JVM, without Spark.", c -> c.sync().strategy());
     public static final Param<Integer> WORKERS = Param.integer("sync.workers", 0, 0, 100_000,
             "Replicas trained in parallel; 0 uses Spark's default parallelism (the executor cores), or for "
                     + "gradient sharing the executor JVMs (`spark.executor.instances`; 1 in local mode).",
@@ -242,7 +259,7 @@ public final class ConfigSchema {
             c -> c.spark().containerMemoryLimit());
 
     public static final List<Param<?>> ALL = List.of(RUN_NAME, RUN_ROOT, DATASET, SOURCE_DIR, CLASSES, VAL_GROUND_TRUTH, RESIZE, CROP,
-            MAX_UNREADABLE, CACHE_DIR, SHARD_DIR,
+            MAX_UNREADABLE, FEATURES, LABELS, FILE, LABEL_COLUMNS, CACHE_DIR, SHARD_DIR,
             TRAIN_EXAMPLES, TEST_EXAMPLES, SHUFFLE_SEED, ARCHITECTURE, STEM, WIDTH, HIDDEN_LAYERS, ACTIVATION,
             OUTPUT_ACTIVATION, LOSS, WEIGHT_INIT, BIAS_INIT, BATCH_NORM, DROPOUT, MAX_NORM, MODEL_SEED, UPDATER,
             LEARNING_RATE, LEARNING_RATE_DECAY, MOMENTUM, RHO, BETA1, BETA2, L1, L2, GRADIENT_CLIPPING,

@@ -2,9 +2,12 @@ package io.sparktrain.trainer.config;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigRenderOptions;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -97,6 +100,44 @@ public final class Param<T> {
         } catch (NumberFormatException e) {
             throw new ConfigException.BadValue(key, "not a list of integers");
         }
+    }
+
+    /**
+     * Rows of numbers, written as a HOCON list of lists ({@code [[1, 2], [3, 4]]}), also from the command
+     * line; {@code []} is no rows.
+     */
+    static Param<List<List<Double>>> matrix(String key, String doc, Function<TrainConfig, List<List<Double>>> getter) {
+        return new Param<>(key, doc, List.of(), Param::readMatrix, v -> true, "a list of rows of numbers, such as "
+                + "[[1, 2], [3, 4]]", getter);
+    }
+
+    private static List<List<Double>> readMatrix(Config config, String key) {
+        ConfigValue value = config.getValue(key);
+        if (value.valueType() == ConfigValueType.STRING) {
+            try {
+                value = ConfigFactory.parseString("v = " + config.getString(key)).getValue("v");
+            } catch (ConfigException e) {
+                throw new ConfigException.BadValue(key, "not a list of rows");
+            }
+        }
+        if (value.valueType() != ConfigValueType.LIST) {
+            throw new ConfigException.BadValue(key, "not a list of rows");
+        }
+        List<List<Double>> rows = new ArrayList<>();
+        for (ConfigValue row : (ConfigList) value) {
+            if (row.valueType() != ConfigValueType.LIST) {
+                throw new ConfigException.BadValue(key, "a row is not a list");
+            }
+            List<Double> numbers = new ArrayList<>();
+            for (ConfigValue number : (ConfigList) row) {
+                if (number.valueType() != ConfigValueType.NUMBER) {
+                    throw new ConfigException.BadValue(key, "not a number");
+                }
+                numbers.add(((Number) number.unwrapped()).doubleValue());
+            }
+            rows.add(List.copyOf(numbers));
+        }
+        return List.copyOf(rows);
     }
 
     static Param<String> choice(String key, String defaultValue, List<String> choices, String doc,

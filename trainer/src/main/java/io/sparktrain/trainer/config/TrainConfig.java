@@ -12,8 +12,14 @@ public record TrainConfig(Run run, Data data, Model model, Training training, Sy
     public record Run(String name, String root) {}
 
     public record Data(String dataset, String sourceDir, String classes, String valGroundTruth, int resize, int crop,
-            double maxUnreadableFraction, String cacheDir, String shardDir, int trainExamples, int testExamples,
-            long shuffleSeed) {}
+            double maxUnreadableFraction, List<List<Double>> features, List<List<Double>> labels, String file,
+            int labelColumns, String cacheDir, String shardDir, int trainExamples, int testExamples,
+            long shuffleSeed) {
+        public Data {
+            features = List.copyOf(features);
+            labels = List.copyOf(labels);
+        }
+    }
 
     public record Model(String architecture, String stem, int width, List<Integer> hiddenLayers, String activation,
             String outputActivation, String loss, String weightInit, String biasInit, boolean batchNorm,

@@ -1,0 +1,68 @@
+package io.sparktrain.jobs;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparktrain.trainer.reproduce.Example;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The shipped course examples through the reproduce job. */
+class ReproduceJobTest {
+    private static final Path EXAMPLES = ConfigLoaderPaths.repo().resolve("conf/examples");
+
+    @TempDir
+    Path out;
+
+    private static List<Path> examples() throws IOException {
+        return new ReproduceJob.Arguments(List.of(), EXAMPLES, Path.of("x"), List.of()).files();
+    }
+
+    @Test
+    void everyExampleRunsAtReducedLengthIntoOneReport() throws IOException {
+        List<Path> files = examples();
+        assertTrue(files.size() >= 10, files.toString());
+        int code = ReproduceJob.launch("--examples-dir", EXAMPLES.toString(), "--out", out.toString(),
+                "--set", "training.epochs=20");
+        assertTrue(code == ReproduceJob.OK || code == ReproduceJob.CHECK_FAILED, "exit " + code);
+        String report = Files.readString(out.resolve("report.md"));
+        for (Path file : files) {
+            Example example = Example.load(file, List.of());
+            assertTrue(report.contains("## " + example.title() + "\n"), example.name());
+            long rows = report.lines().filter(line -> line.startsWith("| " + example.name() + " | ")).count();
+            assertEquals(example.checks().size(), rows, example.name());
+            for (String plot : example.plots()) {
+                assertTrue(Files.size(out.resolve(example.name() + "-" + plot + ".png")) > 1000, plot);
+            }
+        }
+    }
+
+    @Test
+    void theDeterministicExamplesMatchTheirReferencesAtFullLength() {
+        assertEquals(ReproduceJob.OK, ReproduceJob.launch("--examples-dir", EXAMPLES.toString(), "--out",
+                out.toString(), "--example", "linear-regression-gd", "--example", "xor-hand-set"));
+    }
+
+    @Test
+    void badArgumentsAndExamplesEndWithoutTraining() throws IOException {
+        assertEquals(ReproduceJob.BAD_CONFIG, ReproduceJob.launch("--colour", "red"));
+        assertEquals(ReproduceJob.BAD_CONFIG, ReproduceJob.launch("--examples-dir", EXAMPLES.toString(), "--example",
+                "no-such-example", "--out", out.toString()));
+        assertEquals(ReproduceJob.BAD_CONFIG, ReproduceJob.launch("--examples-dir", EXAMPLES.toString(), "--set",
+                "model.loss=l2", "--out", out.toString()));
+        assertTrue(!Files.exists(out.resolve("report.md")), "nothing trained, nothing written");
+    }
+
+    /** The full reproduction, as the README's command runs it: every reference figure within its tolerance. */
+    @Test
+    @Tag("slow")
+    void everyExampleMatchesItsReference() {
+        assertEquals(ReproduceJob.OK, ReproduceJob.launch("--examples-dir", EXAMPLES.toString(), "--out",
+                out.toString()));
+    }
+}

@@ -1,0 +1,80 @@
+package io.sparktrain.trainer.reproduce;
+
+import java.util.Arrays;
+import java.util.List;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+
+/** What a check measures on a trained example. */
+public enum Metric {
+    /** The loss of the last training step, as the course prints it. */
+    LOSS("loss"),
+    /** Correctly classified rows of the table: 0.5 threshold for one output, the largest output for several. */
+    ACCURACY("accuracy"),
+    /** The network's outputs for every row of the table, row after row. */
+    OUTPUTS("outputs"),
+    /** The network's output (number {@code output}) for {@code input}. */
+    PREDICTION("prediction"),
+    /** The class the network gives {@code input}. */
+    CLASS("class"),
+    /** The values of a parameter array, such as {@code output_W}. */
+    PARAM("param"),
+    /** The sum of a parameter array. */
+    PARAM_SUM("param-sum");
+
+    private final String key;
+
+    Metric(String key) {
+        this.key = key;
+    }
+
+    public String key() {
+        return key;
+    }
+
+    public static Metric of(String key) {
+        return Arrays.stream(values()).filter(m -> m.key.equals(key)).findFirst().orElseThrow(
+                () -> new IllegalArgumentException("metric '" + key + "' is not one of " + keys()));
+    }
+
+    public static List<String> keys() {
+        return Arrays.stream(values()).map(Metric::key).toList();
+    }
+
+    /** The measured values, as many as the check expects. */
+    double[] measure(Check check, ExampleRun run) {
+        ComputationGraph network = run.network();
+        return switch (this) {
+            case LOSS -> new double[] {run.losses()[run.losses().length - 1]};
+            case ACCURACY -> new double[] {accuracy(network.outputSingle(false, run.table().toDataSet().getFeatures()),
+                    run.table().toDataSet().getLabels())};
+            case OUTPUTS -> network.outputSingle(false, run.table().toDataSet().getFeatures()).toDoubleVector();
+            case PREDICTION -> new double[] {predict(network, check.input()).getDouble(check.output())};
+            case CLASS -> new double[] {classOf(predict(network, check.input()))};
+            case PARAM -> network.getParam(check.param()).toDoubleVector();
+            case PARAM_SUM -> new double[] {network.getParam(check.param()).sumNumber().doubleValue()};
+        };
+    }
+
+    private static INDArray predict(ComputationGraph network, List<Double> input) {
+        INDArray row = Nd4j.create(input.stream().mapToDouble(Double::doubleValue).toArray(), 1, input.size())
+                .castTo(DataType.FLOAT);
+        return network.outputSingle(false, row).getRow(0);
+    }
+
+    private static int classOf(INDArray outputs) {
+        return outputs.length() == 1 ? (outputs.getDouble(0) >= 0.5 ? 1 : 0) : outputs.argMax().getInt(0);
+    }
+
+    private static double accuracy(INDArray outputs, INDArray labels) {
+        int correct = 0;
+        for (int i = 0; i < outputs.rows(); i++) {
+            if (classOf(outputs.getRow(i)) == classOf(labels.getRow(i))) {
+                correct++;
+            }
+        }
+        return (double) correct / outputs.rows();
+    }
+}
