@@ -17,6 +17,8 @@ import java.util.Optional;
  */
 public final class Datasets {
     public static final String IMAGENET = "imagenet";
+    /** Flattened grey images in MNIST's IDX format. */
+    public static final List<String> MNIST_FORMAT = List.of("mnist", "fashion-mnist");
     public static final String INLINE = "inline";
     public static final String CSV = "csv";
     /** Small tables trained in one JVM: written in the job's config, read from a CSV file, or generated. */

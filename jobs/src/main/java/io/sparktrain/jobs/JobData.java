@@ -1,6 +1,8 @@
 package io.sparktrain.jobs;
 
 import io.sparktrain.datasets.Datasets;
+import io.sparktrain.datasets.augment.Augmentation;
+import io.sparktrain.datasets.augment.AugmentedLoaders;
 import io.sparktrain.datasets.LabeledImages;
 import io.sparktrain.datasets.imagenet.ClassList;
 import io.sparktrain.datasets.imagenet.ClassSubsets;
@@ -58,8 +60,12 @@ record JobData(ShardSet train, ShardSet test, ShardLoaders loaders, int channels
         ShardExporter exporter = new ShardExporter(sc, storage);
         int batchSize = config.training().batchSizePerWorker();
         long seed = config.data().shuffleSeed();
+        Augmentation augmentation = new Augmentation(config.data().augmentShift(), config.data().augmentRotation(),
+                config.data().augmentFlip());
+        ShardLoaders loaders = augmentation.isNone() ? ShardLoaders.asStored()
+                : new AugmentedLoaders(augmentation, 1, train.rows(), train.cols(), seed);
         return new JobData(exporter.exportOrReuse(train, locations.shardRoot(), batchSize, seed),
-                exporter.exportOrReuse(test, locations.shardRoot(), batchSize, seed), ShardLoaders.asStored(),
+                exporter.exportOrReuse(test, locations.shardRoot(), batchSize, seed), loaders,
                 1, train.rows(), train.cols(), train.numClasses(), Optional.empty());
     }
 

@@ -1,6 +1,6 @@
 package io.sparktrain.datasets.imagenet;
 
-import java.nio.charset.StandardCharsets;
+import io.sparktrain.datasets.shards.ShardSeeds;
 import java.util.Random;
 
 /**
@@ -23,22 +23,12 @@ public final class RandomCropFlipLoader extends CropLoader {
 
     @Override
     Crop[] crops(String path, int examples, int storedSize) {
-        Random random = new Random(seedFor(path));
+        Random random = new Random(ShardSeeds.of(seed, epoch, path));
         int range = storedSize - cropSize() + 1;
         Crop[] crops = new Crop[examples];
         for (int i = 0; i < examples; i++) {
             crops[i] = new Crop(random.nextInt(range), random.nextInt(range), random.nextBoolean());
         }
         return crops;
-    }
-
-    /** Mixes seed, epoch and the shard's file name (FNV-1a) into one seed. */
-    long seedFor(String path) {
-        String name = path.substring(path.lastIndexOf('/') + 1);
-        long hash = 0xcbf29ce484222325L;
-        for (byte b : name.getBytes(StandardCharsets.UTF_8)) {
-            hash = (hash ^ (b & 0xFF)) * 0x100000001b3L;
-        }
-        return hash ^ (seed * 0x9E3779B97F4A7C15L) ^ ((long) epoch * 0xC2B2AE3D27D4EB4FL);
     }
 }

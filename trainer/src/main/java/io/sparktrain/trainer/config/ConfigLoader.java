@@ -168,6 +168,15 @@ public final class ConfigLoader {
                 }
             }
         }
+        if (!Datasets.MNIST_FORMAT.contains(data.dataset())) {
+            for (Param<?> augment : List.of(AUGMENT_SHIFT, AUGMENT_ROTATION, AUGMENT_FLIP)) {
+                if (!augment.valueIn(config).equals(augment.defaultValue())) {
+                    problems.add(augment.key() + " = " + augment.valueIn(config) + ": applies to "
+                            + String.join(" and ", Datasets.MNIST_FORMAT) + " only, not " + data.dataset()
+                            + (data.dataset().equals(Datasets.IMAGENET) ? ", which crops and flips on its own" : ""));
+                }
+            }
+        }
         problems.addAll(tableChecks(config));
         problems.addAll(modelChecks(config));
         TrainConfig.Sharing sharing = config.sync().sharing();
@@ -285,7 +294,8 @@ public final class ConfigLoader {
         return new TrainConfig(
                 new TrainConfig.Run(get(v, RUN_NAME), get(v, RUN_ROOT)),
                 new TrainConfig.Data(get(v, DATASET), get(v, SOURCE_DIR), get(v, CLASSES),
-                        get(v, VAL_GROUND_TRUTH), get(v, RESIZE), get(v, CROP), get(v, MAX_UNREADABLE), get(v, FEATURES),
+                        get(v, VAL_GROUND_TRUTH), get(v, RESIZE), get(v, CROP), get(v, MAX_UNREADABLE), get(v, AUGMENT_SHIFT),
+                        get(v, AUGMENT_ROTATION), get(v, AUGMENT_FLIP), get(v, FEATURES),
                         get(v, LABELS), get(v, FILE), get(v, LABEL_COLUMNS), get(v, CACHE_DIR), get(v, SHARD_DIR),
                         get(v, TRAIN_EXAMPLES),
                         get(v, TEST_EXAMPLES), get(v, SHUFFLE_SEED)),

@@ -48,6 +48,14 @@ public final class ConfigSchema {
     public static final Param<Double> MAX_UNREADABLE = Param.decimal("data.max-unreadable-fraction", 0.001, 0, 1, true,
             "imagenet: images that cannot be decoded are reported and skipped; above this fraction of a split "
                     + "the export fails with their list.", c -> c.data().maxUnreadableFraction());
+    private static final String AUGMENT = "mnist and fashion-mnist training images, drawn anew every epoch: ";
+    public static final Param<Integer> AUGMENT_SHIFT = Param.integer("data.augment-shift", 0, 0, 14,
+            AUGMENT + "a random shift by up to N pixels in each direction; 0: none.", c -> c.data().augmentShift());
+    public static final Param<Double> AUGMENT_ROTATION = Param.decimal("data.augment-rotation", 0, 0, 180, true,
+            AUGMENT + "a random rotation by up to this many degrees either way; 0: none.",
+            c -> c.data().augmentRotation());
+    public static final Param<Boolean> AUGMENT_FLIP = Param.bool("data.augment-flip", false,
+            AUGMENT + "a left-right mirror half of the time (for clothes, not digits).", c -> c.data().augmentFlip());
     public static final Param<List<List<Double>>> FEATURES = Param.matrix("data.features",
             "inline: the features, one row per example.", c -> c.data().features());
     public static final Param<List<List<Double>>> LABELS = Param.matrix("data.labels",
@@ -259,7 +267,7 @@ public final class ConfigSchema {
             c -> c.spark().containerMemoryLimit());
 
     public static final List<Param<?>> ALL = List.of(RUN_NAME, RUN_ROOT, DATASET, SOURCE_DIR, CLASSES, VAL_GROUND_TRUTH, RESIZE, CROP,
-            MAX_UNREADABLE, FEATURES, LABELS, FILE, LABEL_COLUMNS, CACHE_DIR, SHARD_DIR,
+            MAX_UNREADABLE, AUGMENT_SHIFT, AUGMENT_ROTATION, AUGMENT_FLIP, FEATURES, LABELS, FILE, LABEL_COLUMNS, CACHE_DIR, SHARD_DIR,
             TRAIN_EXAMPLES, TEST_EXAMPLES, SHUFFLE_SEED, ARCHITECTURE, STEM, WIDTH, HIDDEN_LAYERS, ACTIVATION,
             OUTPUT_ACTIVATION, LOSS, WEIGHT_INIT, BIAS_INIT, BATCH_NORM, DROPOUT, MAX_NORM, MODEL_SEED, UPDATER,
             LEARNING_RATE, LEARNING_RATE_DECAY, MOMENTUM, RHO, BETA1, BETA2, L1, L2, GRADIENT_CLIPPING,

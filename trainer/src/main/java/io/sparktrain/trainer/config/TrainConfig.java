@@ -12,7 +12,8 @@ public record TrainConfig(Run run, Data data, Model model, Training training, Sy
     public record Run(String name, String root) {}
 
     public record Data(String dataset, String sourceDir, String classes, String valGroundTruth, int resize, int crop,
-            double maxUnreadableFraction, List<List<Double>> features, List<List<Double>> labels, String file,
+            double maxUnreadableFraction, int augmentShift, double augmentRotation, boolean augmentFlip,
+            List<List<Double>> features, List<List<Double>> labels, String file,
             int labelColumns, String cacheDir, String shardDir, int trainExamples, int testExamples,
             long shuffleSeed) {
         public Data {

@@ -63,6 +63,9 @@ class ConfigLoaderTest {
                 imagenet);
         assertTrue(imagenet.contains("data.crop = 96 exceeds data.resize = 64"), imagenet);
         assertTrue(imagenet.contains("select imagenet classes with data.classes instead"), imagenet);
+        String flip = error("data { dataset = imagenet, source-dir = /data, augment-flip = true }");
+        assertTrue(flip.contains("data.augment-flip = true: applies to mnist and fashion-mnist only, not imagenet, "
+                + "which crops and flips on its own"), flip);
         String mnist = error("data { classes = imagenette }");
         assertTrue(mnist.contains("data.classes = imagenette: applies to imagenet only, not mnist"), mnist);
     }
