@@ -84,7 +84,7 @@ public final class ReproduceJob {
             // Every example is checked before the first one trains.
             List<Example> examples = new ArrayList<>();
             for (Path file : arguments.files()) {
-                examples.add(Example.load(file, arguments.overrides()));
+                examples.addAll(Example.load(file, arguments.overrides()));
             }
             return run(examples, arguments.out()) ? OK : CHECK_FAILED;
         } catch (InvalidConfigException e) {
@@ -101,9 +101,9 @@ public final class ReproduceJob {
         NativeLayerOps.enableInThisJvm();
         List<ExampleResult> results = new ArrayList<>();
         for (Example example : examples) {
-            log.info("{}: {}", example.name(), example.title());
+            log.info("{}: {}", example.label(), example.title());
             ExampleResult result = ExampleRunner.run(example);
-            log.info("{}: {} in {} s", example.name(), result.passed() ? "every check passed" : "a check FAILED",
+            log.info("{}: {} in {} s", example.label(), result.passed() ? "every check passed" : "a check FAILED",
                     String.format("%.1f", result.run().seconds()));
             results.add(result);
         }

@@ -2,6 +2,7 @@ package io.sparktrain.trainer.reproduce;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigList;
 import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
@@ -29,15 +30,19 @@ import java.util.Set;
  *   parameters { output_W = [[1], [2]] }    # parameter arrays set before training
  *   checks = [ { metric = loss, expected = 0.16, tolerance = 0.01, why = "..." } ]
  *   plots = [loss, fit]           # loss: the loss of every step; fit: data and predictions, one feature
+ *   variants = [ { name = online, set { training.batch-size-per-worker = 1 } } ]
  * }
  * </pre>
+ *
+ * Variants train the same example with some keys changed, each checked on its own, and share one
+ * loss plot of the mean loss per epoch.
  */
-public record Example(String name, Path file, String title, String reference, TrainConfig config, boolean train,
-        Map<String, double[][]> parameters, List<Check> checks, List<String> plots) {
+public record Example(String name, String variant, Path file, String title, String reference, TrainConfig config,
+        boolean train, Map<String, double[][]> parameters, List<Check> checks, List<String> plots) {
     public static final String SECTION = "reproduce";
     public static final List<String> PLOTS = List.of("loss", "fit");
     private static final Set<String> SECTION_KEYS = Set.of("title", "reference", "train", "parameters", "checks",
-            "plots");
+            "plots", "variants");
     private static final Set<String> CHECK_KEYS = Set.of("metric", "expected", "tolerance", "why", "input", "output",
             "param");
 
@@ -47,13 +52,16 @@ public record Example(String name, Path file, String title, String reference, Tr
         plots = List.copyOf(plots);
     }
 
-    /** Reads an example file; every problem in its reproduce section is reported with the key and the file. */
-    public static Example load(Path file, List<String> overrides) {
+    /**
+     * Reads an example file, one example per variant (one without variants); every problem in its
+     * reproduce section is reported with the key and the file.
+     */
+    public static List<Example> load(Path file, List<String> overrides) {
         Config parsed = ConfigLoader.parseFile(file);
         if (!parsed.hasPath(SECTION)) {
             throw new InvalidConfigException(file + ": no '" + SECTION + "' section with the reference figures");
         }
-        TrainConfig config = ConfigLoader.resolve(parsed.withoutPath(SECTION), overrides);
+        Config job = parsed.withoutPath(SECTION);
         Config section;
         try {
             section = parsed.getConfig(SECTION);
@@ -61,11 +69,20 @@ public record Example(String name, Path file, String title, String reference, Tr
             throw new InvalidConfigException(file + ": '" + SECTION + "' must be a section { ... }");
         }
         Reader reader = new Reader(file, section);
-        Example example = reader.example(config);
-        if (!reader.problems.isEmpty()) {
-            throw new InvalidConfigException(reader.problems);
+        List<Example> examples = new ArrayList<>();
+        for (Map.Entry<String, Config> variant : reader.variants().entrySet()) {
+            TrainConfig config = ConfigLoader.resolve(variant.getValue().withFallback(job), overrides);
+            examples.add(reader.example(variant.getKey(), config));
         }
-        return example;
+        if (!reader.problems.isEmpty()) {
+            throw new InvalidConfigException(reader.problems.stream().distinct().toList());
+        }
+        return examples;
+    }
+
+    /** The name in reports: the file's, and the variant's after a colon. */
+    public String label() {
+        return variant.isEmpty() ? name : name + ": " + variant;
     }
 
     /** The file name without .conf. */
@@ -85,7 +102,36 @@ public record Example(String name, Path file, String title, String reference, Tr
             this.section = section;
         }
 
-        Example example(TrainConfig config) {
+        /** Each variant's changed keys by name; one unnamed variant changing nothing when there are none. */
+        Map<String, Config> variants() {
+            Map<String, Config> variants = new LinkedHashMap<>();
+            if (!section.hasPath("variants")) {
+                variants.put("", ConfigFactory.empty());
+                return variants;
+            }
+            ConfigList list = section.getList("variants");
+            for (int i = 0; i < list.size(); i++) {
+                String where = "variants[" + i + "]";
+                if (list.get(i).valueType() != ConfigValueType.OBJECT) {
+                    problem(where, "expected { name = ..., set { key = value } }");
+                    continue;
+                }
+                Config variant = ((ConfigObject) list.get(i)).toConfig();
+                String name = text(variant, "name", where);
+                if (!variant.hasPath("set") || variant.getValue("set").valueType() != ConfigValueType.OBJECT) {
+                    problem(where + ".set", "expected the keys this variant changes, set { key = value }");
+                } else if (variants.put(name, variant.getConfig("set")) != null) {
+                    problem(where + ".name", "'" + name + "' names two variants");
+                }
+            }
+            if (variants.isEmpty()) {
+                problem("variants", "expected at least one variant");
+                variants.put("", ConfigFactory.empty());
+            }
+            return variants;
+        }
+
+        Example example(String variant, TrainConfig config) {
             for (String key : section.root().keySet()) {
                 if (!SECTION_KEYS.contains(key)) {
                     problem(key, "unknown key; known: " + SECTION_KEYS);
@@ -128,7 +174,7 @@ public record Example(String name, Path file, String title, String reference, Tr
                     }
                 }
             }
-            return new Example(nameOf(file), file, title, reference, config, train, parameters, checks, plots);
+            return new Example(nameOf(file), variant, file, title, reference, config, train, parameters, checks, plots);
         }
 
         private Check check(ConfigValue value, String where) {

@@ -9,7 +9,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Locale;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -24,46 +26,76 @@ public final class Report {
         StringBuilder text = new StringBuilder("# Classic course examples, reproduced\n\n");
         long checks = results.stream().mapToLong(r -> r.rows().size()).sum();
         long passed = results.stream().flatMap(r -> r.rows().stream()).filter(ExampleResult.Row::passed).count();
+        Map<String, List<ExampleResult>> byFile = new LinkedHashMap<>();
+        for (ExampleResult result : results) {
+            byFile.computeIfAbsent(result.run().example().name(), name -> new ArrayList<>()).add(result);
+        }
         text.append(String.format(Locale.ROOT, "%d of %d checks within their tolerance, %d examples.%n%n", passed,
-                checks, results.size()));
+                checks, byFile.size()));
         text.append("| example | check | reference | ours | tolerance | result |\n|---|---|---|---|---|---|\n");
         for (ExampleResult result : results) {
             for (ExampleResult.Row row : result.rows()) {
-                text.append("| ").append(result.run().example().name()).append(" | ").append(cells(row)).append(" |\n");
+                text.append("| ").append(result.run().example().label()).append(" | ").append(cells(row))
+                        .append(" |\n");
             }
         }
-        for (ExampleResult result : results) {
-            text.append('\n').append(section(directory, result));
+        for (List<ExampleResult> variants : byFile.values()) {
+            text.append('\n').append(section(directory, variants));
         }
         Files.writeString(directory.resolve("report.md"), text, StandardCharsets.UTF_8);
         return text.toString();
     }
 
-    private static String section(Path directory, ExampleResult result) throws IOException {
-        ExampleRun run = result.run();
-        Example example = run.example();
-        TrainConfig config = example.config();
-        StringBuilder text = new StringBuilder("## ").append(example.title()).append("\n\n");
-        text.append("`").append(example.file()).append("`. Reference: ").append(example.reference()).append("\n\n");
-        if (example.train()) {
-            int batch = Math.min(config.training().batchSizePerWorker(), run.table().rows());
-            text.append(String.format(Locale.ROOT, "Trained %d epochs in minibatches of %d of %d rows (%d steps) "
-                    + "with %s at learning rate %s in %.1f s; final loss %s.%n%n", config.training().epochs(), batch,
-                    run.table().rows(), run.losses().length, config.model().updater(),
-                    format(config.model().learningRate()), run.seconds(), format(last(run.losses()))));
-        } else {
-            text.append("Not trained: the network as the example sets it.\n\n");
+    /** One example file: its variants' training, checks and plots. */
+    private static String section(Path directory, List<ExampleResult> variants) throws IOException {
+        Example first = variants.get(0).run().example();
+        StringBuilder text = new StringBuilder("## ").append(first.title()).append("\n\n");
+        text.append("`").append(first.file()).append("`. Reference: ").append(first.reference()).append("\n\n");
+        for (ExampleResult result : variants) {
+            text.append(first.variant().isEmpty() ? "" : "*" + result.run().example().variant() + "*: ")
+                    .append(training(result.run()));
         }
-        text.append("| check | reference | ours | tolerance | result | why this tolerance |\n|---|---|---|---|---|---|\n");
-        for (ExampleResult.Row row : result.rows()) {
-            text.append("| ").append(cells(row)).append(" | ").append(row.check().why()).append(" |\n");
+        text.append("\n| check | reference | ours | tolerance | result | why this tolerance |\n"
+                + "|---|---|---|---|---|---|\n");
+        for (ExampleResult result : variants) {
+            String prefix = first.variant().isEmpty() ? "" : result.run().example().variant() + ": ";
+            for (ExampleResult.Row row : result.rows()) {
+                text.append("| ").append(prefix).append(cells(row)).append(" | ").append(row.check().why())
+                        .append(" |\n");
+            }
         }
-        for (String plot : example.plots()) {
-            String file = example.name() + "-" + plot + ".png";
-            Files.write(directory.resolve(file), plot.equals("loss") ? lossChart(run) : fitChart(run));
-            text.append("\n![").append(plot).append("](").append(file).append(")\n");
+        for (String plot : first.plots()) {
+            if (plot.equals("loss")) {
+                String file = first.name() + "-loss.png";
+                Files.write(directory.resolve(file), variants.size() == 1 ? lossChart(variants.get(0).run())
+                        : epochLossChart(variants));
+                text.append("\n![loss](").append(file).append(")\n");
+            } else {
+                for (ExampleResult result : variants) {
+                    Example example = result.run().example();
+                    String file = example.name() + (example.variant().isEmpty() ? "" : "-" + example.variant())
+                            + "-fit.png";
+                    Files.write(directory.resolve(file), fitChart(result.run()));
+                    text.append("\n![fit](").append(file).append(")\n");
+                }
+            }
         }
         return text.toString();
+    }
+
+    private static String training(ExampleRun run) {
+        TrainConfig config = run.example().config();
+        if (!run.example().train()) {
+            return "Not trained: the network as the example sets it.\n";
+        }
+        return String.format(Locale.ROOT, "Trained %d epochs in minibatches of %d of %d rows (%d steps) with %s at "
+                + "learning rate %s in %.1f s; final loss %s.%n", config.training().epochs(), batchSize(run),
+                run.table().rows(), run.losses().length, config.model().updater(),
+                format(config.model().learningRate()), run.seconds(), format(last(run.losses())));
+    }
+
+    private static int batchSize(ExampleRun run) {
+        return Math.min(run.example().config().training().batchSizePerWorker(), run.table().rows());
     }
 
     private static String cells(ExampleResult.Row row) {
@@ -83,6 +115,24 @@ public final class Report {
         boolean positive = IntStream.range(0, run.losses().length).allMatch(i -> run.losses()[i] > 0);
         return new Chart(run.example().title() + ": loss", "step", "loss", positive)
                 .line("training loss", run.losses()).png();
+    }
+
+    /** Variants with different steps per epoch compare by the mean loss of each epoch. */
+    private static byte[] epochLossChart(List<ExampleResult> variants) {
+        Example first = variants.get(0).run().example();
+        Chart chart = new Chart(first.title() + ": mean loss per epoch", "epoch", "loss", true);
+        for (ExampleResult result : variants) {
+            ExampleRun run = result.run();
+            int steps = (run.table().rows() + batchSize(run) - 1) / batchSize(run);
+            double[] epochs = new double[run.losses().length / steps];
+            for (int e = 0; e < epochs.length; e++) {
+                for (int s = 0; s < steps; s++) {
+                    epochs[e] += run.losses()[e * steps + s] / steps;
+                }
+            }
+            chart.line(run.example().variant(), epochs);
+        }
+        return chart.png();
     }
 
     /** Data and predictions against the first feature, for one-feature regressions. */

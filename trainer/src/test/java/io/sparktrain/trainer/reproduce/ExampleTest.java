@@ -80,7 +80,7 @@ class ExampleTest {
                   plots = [loss, fit]
                 }
                 """);
-        ExampleResult result = ExampleRunner.run(Example.load(file, List.of()));
+        ExampleResult result = ExampleRunner.run(Example.load(file, List.of()).get(0));
         assertTrue(result.rows().get(0).passed(), "W = " + result.rows().get(0).measured()[0]);
         assertFalse(result.rows().get(1).passed());
         assertFalse(result.passed());
@@ -102,6 +102,34 @@ class ExampleTest {
     }
 
     @Test
+    void variantsTrainTheSameExampleWithKeysChangedAndShareOneLossPlot() throws IOException {
+        String modes = LINEAR.replace("epochs = 2001", "epochs = 30") + """
+                reproduce {
+                  title = "Modes", reference = r
+                  variants = [ { name = online, set { training.batch-size-per-worker = 1 } }
+                               { name = full, set { training.batch-size-per-worker = 3 } } ]
+                  checks = [ { metric = param, param = output_W, expected = 2, tolerance = 0.5, why = w } ]
+                  plots = [loss]
+                }
+                """;
+        List<Example> examples = Example.load(example("modes", modes), List.of("training.epochs=40"));
+        assertEquals(List.of("modes: online", "modes: full"), examples.stream().map(Example::label).toList());
+        assertEquals(1, examples.get(0).config().training().batchSizePerWorker());
+        assertEquals(40, examples.get(1).config().training().epochs(), "command-line overrides still win");
+        List<ExampleResult> results = List.of(ExampleRunner.run(examples.get(0)), ExampleRunner.run(examples.get(1)));
+        assertEquals(120, results.get(0).run().losses().length);
+        assertEquals(40, results.get(1).run().losses().length);
+        String report = Report.write(dir.resolve("modes-report"), results);
+        assertTrue(report.contains("2 checks within their tolerance, 1 examples."), report);
+        assertTrue(report.contains("| modes: online | param output_W |") && report.contains("| full: param output_W"),
+                report);
+        assertNotNull(ImageIO.read(dir.resolve("modes-report/modes-loss.png").toFile()));
+
+        String duplicate = error(modes.replace("name = full", "name = online"));
+        assertTrue(duplicate.contains("reproduce.variants[1].name: 'online' names two variants"), duplicate);
+    }
+
+    @Test
     void parametersAreSetBeforeTrainingAndCheckedAgainstTheNetwork() throws IOException {
         String handSet = LINEAR + """
                 reproduce {
@@ -110,13 +138,13 @@ class ExampleTest {
                   checks = [ { metric = prediction, input = [10], expected = 20.5, tolerance = 1e-5, why = w } ]
                 }
                 """;
-        assertTrue(ExampleRunner.run(Example.load(example("set", handSet), List.of())).passed());
+        assertTrue(ExampleRunner.run(Example.load(example("set", handSet), List.of()).get(0)).passed());
         Path wrong = example("wrong", handSet.replace("output_W = [[2]]", "dense9_W = [[2]]"));
         String message = assertThrows(InvalidConfigException.class,
-                () -> ExampleRunner.run(Example.load(wrong, List.of()))).getMessage();
+                () -> ExampleRunner.run(Example.load(wrong, List.of()).get(0))).getMessage();
         assertTrue(message.contains("reproduce.parameters.dense9_W: the network has no such parameter"), message);
         Path shape = example("shape", handSet.replace("output_W = [[2]]", "output_W = [[2, 3]]"));
-        assertTrue(assertThrows(InvalidConfigException.class, () -> ExampleRunner.run(Example.load(shape, List.of())))
+        assertTrue(assertThrows(InvalidConfigException.class, () -> ExampleRunner.run(Example.load(shape, List.of()).get(0)))
                 .getMessage().contains("reproduce.parameters.output_W has shape [1, 2], the network's is [1, 1]"));
     }
 }
