@@ -46,7 +46,8 @@ class ReproduceJobTest {
     @Test
     void theDeterministicExamplesMatchTheirReferencesAtFullLength() {
         assertEquals(ReproduceJob.OK, ReproduceJob.launch("--examples-dir", EXAMPLES.toString(), "--out",
-                out.toString(), "--example", "linear-regression-gd", "--example", "xor-hand-set"));
+                out.toString(), "--example", "linear-regression-gd", "--example", "xor-hand-set", "--example",
+                "mcculloch-pitts-and", "--example", "perceptron"));
     }
 
     @Test

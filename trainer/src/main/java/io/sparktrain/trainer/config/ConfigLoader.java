@@ -268,6 +268,7 @@ public final class ConfigLoader {
         String pairing = switch (model.loss()) {
             case "cross-entropy" -> "softmax";
             case "binary-cross-entropy" -> "sigmoid";
+            case "perceptron" -> "identity";
             default -> model.outputActivation();
         };
         if (!pairing.equals(model.outputActivation())) {

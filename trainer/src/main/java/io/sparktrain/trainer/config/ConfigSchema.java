@@ -103,14 +103,17 @@ public final class ConfigSchema {
             MLP_ONLY + "activation of the hidden layers (leakyrelu: slope 0.01 below zero; elu: alpha 1).",
             c -> c.model().activation());
     public static final Param<String> OUTPUT_ACTIVATION = Param.choice("model.output-activation", "softmax",
-            List.of("softmax", "sigmoid", "identity"),
+            List.of("softmax", "sigmoid", "identity", "step"),
             MLP_ONLY + "activation of the output layer: softmax for one class of several, sigmoid for "
-                    + "independent 0/1 labels, identity for regression.", c -> c.model().outputActivation());
+                    + "independent 0/1 labels, identity for regression; step (1 from 0 up, else 0) is a "
+                    + "McCulloch-Pitts threshold, set by hand since its gradient is 0.",
+            c -> c.model().outputActivation());
     public static final Param<String> LOSS = Param.choice("model.loss", "cross-entropy",
-            List.of("cross-entropy", "binary-cross-entropy", "mse", "l1"),
+            List.of("cross-entropy", "binary-cross-entropy", "mse", "l1", "perceptron"),
             MLP_ONLY + "loss averaged over the minibatch: cross-entropy (with softmax), binary-cross-entropy (with "
-                    + "sigmoid), mse (mean squared error over the outputs) or l1 (mean absolute error).",
-            c -> c.model().loss());
+                    + "sigmoid), mse (mean squared error over the outputs), l1 (mean absolute error), or "
+                    + "perceptron (Rosenblatt's rule with sgd at rate 1, identity output, 0/1 labels; the loss "
+                    + "reported is the fraction of mistakes).", c -> c.model().loss());
     public static final Param<String> WEIGHT_INIT = Param.choice("model.weight-init", "glorot-uniform",
             List.of("glorot-uniform", "glorot-normal", "he-uniform", "he-normal", "normal", "zero"),
             MLP_ONLY + "initial weights: Glorot (Xavier) or He, uniform or normal; normal = standard normal; "

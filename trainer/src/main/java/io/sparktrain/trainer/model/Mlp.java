@@ -84,6 +84,7 @@ public final class Mlp implements ModelFactory {
             case "tanh" -> Activation.TANH.getActivationFunction();
             case "identity" -> Activation.IDENTITY.getActivationFunction();
             case "softmax" -> Activation.SOFTMAX.getActivationFunction();
+            case "step" -> new ActivationStep();
             default -> throw new IllegalArgumentException("activation " + name + " has no implementation");
         };
     }
@@ -94,6 +95,7 @@ public final class Mlp implements ModelFactory {
             case "binary-cross-entropy" -> new LossBinaryXENT();
             case "mse" -> new LossMSE();
             case "l1" -> new LossL1();
+            case "perceptron" -> new PerceptronLoss();
             default -> throw new IllegalArgumentException("model.loss = " + name + " has no implementation");
         };
     }

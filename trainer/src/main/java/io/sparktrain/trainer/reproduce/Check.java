@@ -5,11 +5,11 @@ import java.util.List;
 /**
  * One figure of a reference to compare with ours: {@code metric} computed on the trained network
  * (for {@code prediction} and {@code class} at {@code input}; for {@code param} and
- * {@code param-sum} of parameter {@code param}), within {@code tolerance} of {@code expected}, for
- * the reason {@code why}.
+ * {@code param-sum} of parameter {@code param}), within {@code tolerance} of {@code expected}, or
+ * with {@code atMost} no larger than it (a bound), for the reason {@code why}.
  */
 public record Check(Metric metric, List<Double> expected, double tolerance, String why, List<Double> input,
-        int output, String param) {
+        int output, String param, boolean atMost) {
     public Check {
         expected = List.copyOf(expected);
         input = List.copyOf(input);

@@ -28,7 +28,8 @@ import java.util.Set;
  *   reference = "..."             # where the reference figures come from
  *   train = true                  # false: only evaluate the network as initialized and set below
  *   parameters { output_W = [[1], [2]] }    # parameter arrays set before training
- *   checks = [ { metric = loss, expected = 0.16, tolerance = 0.01, why = "..." } ]
+ *   checks = [ { metric = loss, expected = 0.16, tolerance = 0.01, why = "..." }
+ *              { metric = updates, at-most = 302, why = "..." } ]      # a bound
  *   plots = [loss, fit]           # loss: the loss of every step; fit: data and predictions, one feature
  *   variants = [ { name = online, set { training.batch-size-per-worker = 1 } } ]
  * }
@@ -43,8 +44,8 @@ public record Example(String name, String variant, Path file, String title, Stri
     public static final List<String> PLOTS = List.of("loss", "fit");
     private static final Set<String> SECTION_KEYS = Set.of("title", "reference", "train", "parameters", "checks",
             "plots", "variants");
-    private static final Set<String> CHECK_KEYS = Set.of("metric", "expected", "tolerance", "why", "input", "output",
-            "param");
+    private static final Set<String> CHECK_KEYS = Set.of("metric", "expected", "tolerance", "at-most", "why", "input",
+            "output", "param");
 
     public Example {
         parameters = Map.copyOf(parameters);
@@ -195,8 +196,12 @@ public record Example(String name, String variant, Path file, String title, Stri
                 problem(where + ".metric", e.getMessage());
                 return null;
             }
-            List<Double> expected = numbers(check, "expected", where);
-            double tolerance = check.hasPath("tolerance") ? number(check, "tolerance", where) : Double.NaN;
+            boolean atMost = check.hasPath("at-most");
+            if (atMost && (check.hasPath("expected") || check.hasPath("tolerance"))) {
+                problem(where + ".at-most", "a bound takes neither expected nor tolerance");
+            }
+            List<Double> expected = numbers(check, atMost ? "at-most" : "expected", where);
+            double tolerance = atMost ? 0 : check.hasPath("tolerance") ? number(check, "tolerance", where) : Double.NaN;
             if (!(tolerance >= 0)) {
                 problem(where + ".tolerance", "expected a number, at least 0");
             }
@@ -212,7 +217,7 @@ public record Example(String name, String variant, Path file, String title, Stri
             if (!needsParam && check.hasPath("param")) {
                 problem(where + ".param", "applies to param and param-sum only");
             }
-            return new Check(metric, expected, tolerance, why, input, output, param);
+            return new Check(metric, expected, tolerance, why, input, output, param, atMost);
         }
 
         private String text(Config config, String key, String where) {

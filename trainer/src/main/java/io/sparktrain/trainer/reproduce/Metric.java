@@ -11,7 +11,10 @@ import org.nd4j.linalg.factory.Nd4j;
 public enum Metric {
     /** The loss of the last training step, as the course prints it. */
     LOSS("loss"),
-    /** Correctly classified rows of the table: 0.5 threshold for one output, the largest output for several. */
+    /**
+     * Correctly classified rows of the table: for one output 0.5 as the threshold (the sign for a
+     * perceptron), for several the largest.
+     */
     ACCURACY("accuracy"),
     /** The network's outputs for every row of the table, row after row. */
     OUTPUTS("outputs"),
@@ -22,7 +25,9 @@ public enum Metric {
     /** The values of a parameter array, such as {@code output_W}. */
     PARAM("param"),
     /** The sum of a parameter array. */
-    PARAM_SUM("param-sum");
+    PARAM_SUM("param-sum"),
+    /** With model.loss = perceptron: how many updates Rosenblatt's rule made, one per mistake. */
+    UPDATES("updates");
 
     private final String key;
 
@@ -49,13 +54,30 @@ public enum Metric {
         return switch (this) {
             case LOSS -> new double[] {run.losses()[run.losses().length - 1]};
             case ACCURACY -> new double[] {accuracy(network.outputSingle(false, run.table().toDataSet().getFeatures()),
-                    run.table().toDataSet().getLabels())};
+                    run.table().toDataSet().getLabels(), perceptron(run))};
             case OUTPUTS -> network.outputSingle(false, run.table().toDataSet().getFeatures()).toDoubleVector();
             case PREDICTION -> new double[] {predict(network, check.input()).getDouble(check.output())};
-            case CLASS -> new double[] {classOf(predict(network, check.input()))};
+            case CLASS -> new double[] {classOf(predict(network, check.input()), perceptron(run))};
             case PARAM -> network.getParam(check.param()).toDoubleVector();
             case PARAM_SUM -> new double[] {network.getParam(check.param()).sumNumber().doubleValue()};
+            case UPDATES -> new double[] {updates(run)};
         };
+    }
+
+    /** Each step's loss is its fraction of mistakes; times its rows, the updates it made. */
+    private static double updates(ExampleRun run) {
+        if (!run.example().config().model().loss().equals("perceptron")) {
+            throw new IllegalArgumentException("updates counts the mistakes of model.loss = perceptron");
+        }
+        int rows = run.table().rows();
+        int batch = Math.min(rows, run.example().config().training().batchSizePerWorker());
+        int stepsPerEpoch = (rows + batch - 1) / batch;
+        double updates = 0;
+        for (int step = 0; step < run.losses().length; step++) {
+            int first = (step % stepsPerEpoch) * batch;
+            updates += run.losses()[step] * Math.min(batch, rows - first);
+        }
+        return Math.round(updates);
     }
 
     private static INDArray predict(ComputationGraph network, List<Double> input) {
@@ -64,14 +86,23 @@ public enum Metric {
         return network.outputSingle(false, row).getRow(0);
     }
 
-    private static int classOf(INDArray outputs) {
-        return outputs.length() == 1 ? (outputs.getDouble(0) >= 0.5 ? 1 : 0) : outputs.argMax().getInt(0);
+    /** A perceptron's single output decides by its sign, a sigmoid's by 0.5; several outputs by the largest. */
+    private static int classOf(INDArray outputs, boolean sign) {
+        if (outputs.length() > 1) {
+            return outputs.argMax().getInt(0);
+        }
+        double output = outputs.getDouble(0);
+        return (sign ? output > 0 : output >= 0.5) ? 1 : 0;
     }
 
-    private static double accuracy(INDArray outputs, INDArray labels) {
+    private static boolean perceptron(ExampleRun run) {
+        return run.example().config().model().loss().equals("perceptron");
+    }
+
+    private static double accuracy(INDArray outputs, INDArray labels, boolean sign) {
         int correct = 0;
         for (int i = 0; i < outputs.rows(); i++) {
-            if (classOf(outputs.getRow(i)) == classOf(labels.getRow(i))) {
+            if (classOf(outputs.getRow(i), sign) == classOf(labels.getRow(i), false)) {
                 correct++;
             }
         }

@@ -103,8 +103,10 @@ public final class Report {
         for (double value : row.measured()) {
             measured.add(value);
         }
-        return row.check().describe() + " | " + values(row.check().expected()) + " | " + values(measured) + " | "
-                + format(row.check().tolerance()) + " | " + (row.passed() ? "pass" : "**FAIL**");
+        Check check = row.check();
+        return check.describe() + " | " + (check.atMost() ? "at most " : "") + values(check.expected()) + " | "
+                + values(measured) + " | " + (check.atMost() ? "a bound" : format(check.tolerance())) + " | "
+                + (row.passed() ? "pass" : "**FAIL**");
     }
 
     private static String values(List<Double> values) {

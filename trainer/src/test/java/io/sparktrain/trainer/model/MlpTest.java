@@ -60,6 +60,21 @@ class MlpTest {
     }
 
     @Test
+    void thePerceptronLossMakesGradientDescentRosenblattsRule() {
+        ComputationGraph net = mlp("output-activation = identity, loss = perceptron, weight-init = zero, "
+                + "updater = sgd, learning-rate = 1", 2, 1);
+        DataSet positive = new DataSet(Nd4j.create(new float[][] {{2, 3}}), Nd4j.create(new float[][] {{1}}));
+        net.fit(positive); // on the boundary: a mistake, so w += x, b += 1
+        assertArrayEquals(new double[] {2, 3, 1}, net.params().toDoubleVector(), 1e-6);
+        assertEquals(1, net.score(), "the loss is the fraction of mistakes");
+        net.fit(positive); // now right: no update
+        assertArrayEquals(new double[] {2, 3, 1}, net.params().toDoubleVector(), 1e-6);
+        assertEquals(0, net.score());
+        net.fit(new DataSet(Nd4j.create(new float[][] {{1, 1}}), Nd4j.create(new float[][] {{0}})));
+        assertArrayEquals(new double[] {1, 2, 0}, net.params().toDoubleVector(), 1e-6, "w -= x, b -= 1");
+    }
+
+    @Test
     void batchNormalizationAndDropoutSitWhereTheSettingsSay() {
         ComputationGraph net = mlp("hidden-layers = [8, 4], batch-norm = true, dropout = 0.2", 5, 3);
         List<String> names = net.getConfiguration().getTopologicalOrderStr();
