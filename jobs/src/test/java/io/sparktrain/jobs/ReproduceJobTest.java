@@ -60,6 +60,30 @@ class ReproduceJobTest {
         assertTrue(!Files.exists(out.resolve("report.md")), "nothing trained, nothing written");
     }
 
+    /** The diabetes example runs on whatever file the user supplies; here a generated one. */
+    @Test
+    void theDiabetesExampleRunsOnASuppliedFile() throws IOException {
+        StringBuilder csv = new StringBuilder();
+        java.util.Random random = new java.util.Random(3);
+        for (int row = 0; row < 200; row++) {
+            double sum = 0;
+            for (int feature = 0; feature < 8; feature++) {
+                double value = 2 * random.nextDouble() - 1;
+                sum += value;
+                csv.append(String.format(java.util.Locale.ROOT, "%.6f,", value));
+            }
+            csv.append(sum > 0 ? 1 : 0).append('\n');
+        }
+        Path file = Files.writeString(out.resolve("diabetes.csv"), csv);
+        int code = ReproduceJob.launch("--examples-dir", EXAMPLES.resolve("supplied-data").toString(), "--out",
+                out.resolve("report").toString(), "--set", "data.file=" + file, "--set", "training.epochs=300");
+        assertTrue(code == ReproduceJob.OK || code == ReproduceJob.CHECK_FAILED, "exit " + code);
+        assertTrue(Files.readString(out.resolve("report/report.md")).contains("| logistic-regression-diabetes | accuracy |"));
+        assertEquals(ReproduceJob.BAD_DATA, ReproduceJob.launch("--examples-dir",
+                EXAMPLES.resolve("supplied-data").toString(), "--out", out.resolve("none").toString(), "--set",
+                "data.file=" + out.resolve("absent.csv")));
+    }
+
     /** The full reproduction, as the README's command runs it: every reference figure within its tolerance. */
     @Test
     @Tag("slow")

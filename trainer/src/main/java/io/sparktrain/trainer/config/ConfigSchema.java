@@ -162,7 +162,7 @@ public final class ConfigSchema {
     public static final Param<Double> CLIPPING_THRESHOLD = Param.decimal("model.gradient-clipping-threshold", 1, 0,
             1e6, false, "The t of model.gradient-clipping.", c -> c.model().gradientClippingThreshold());
 
-    public static final Param<Integer> EPOCHS = Param.integer("training.epochs", 3, 1, 100_000,
+    public static final Param<Integer> EPOCHS = Param.integer("training.epochs", 3, 1, 10_000_000,
             "Passes over the training set.", c -> c.training().epochs());
     public static final Param<Integer> BATCH_SIZE = Param.integer("training.batch-size-per-worker", 64, 1, 65_536,
             "Examples per minibatch on each worker; also the size of an exported shard.",

@@ -107,7 +107,7 @@ class ConfigLoaderTest {
     void wrongTypeNamesKeyValueAndExpectation() throws IOException {
         String message = error("training.epochs = three");
         assertTrue(message.contains("training.epochs = \"three\""), message);
-        assertTrue(message.contains("expected an integer in [1, 100000]"), message);
+        assertTrue(message.contains("expected an integer in [1, 10000000]"), message);
     }
 
     @Test
