@@ -3,7 +3,6 @@ package io.sparktrain.datasets.augment;
 import io.sparktrain.datasets.shards.ShardLoaders;
 import io.sparktrain.datasets.shards.ShardSeeds;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Arrays;
 import java.util.Random;
 import org.deeplearning4j.core.loader.DataSetLoader;
@@ -36,11 +35,7 @@ public record AugmentedLoaders(Augmentation augmentation, int channels, int heig
     record Loader(AugmentedLoaders settings, int epoch) implements DataSetLoader {
         @Override
         public DataSet load(Source source) throws IOException {
-            DataSet stored = new DataSet();
-            try (InputStream in = source.getInputStream()) {
-                stored.load(in);
-            }
-            return augment(stored, source.getPath());
+            return augment(ShardLoaders.readStored(source), source.getPath());
         }
 
         DataSet augment(DataSet stored, String path) throws IOException {

@@ -1,8 +1,8 @@
 package io.sparktrain.datasets.imagenet;
 
+import io.sparktrain.datasets.shards.ShardLoaders;
 import io.sparktrain.datasets.shards.ShardSpec;
 import java.io.IOException;
-import java.io.InputStream;
 import java.util.Arrays;
 import org.deeplearning4j.core.loader.DataSetLoader;
 import org.nd4j.common.loader.Source;
@@ -42,11 +42,7 @@ abstract class CropLoader implements DataSetLoader {
 
     @Override
     public DataSet load(Source source) throws IOException {
-        DataSet stored = new DataSet();
-        try (InputStream in = source.getInputStream()) {
-            stored.load(in);
-        }
-        return crop(stored, source.getPath());
+        return crop(ShardLoaders.readStored(source), source.getPath());
     }
 
     DataSet crop(DataSet stored, String path) throws IOException {

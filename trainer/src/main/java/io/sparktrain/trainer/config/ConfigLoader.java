@@ -161,21 +161,13 @@ public final class ConfigLoader {
                         + "datasets; select imagenet classes with " + CLASSES.key() + " instead");
             }
         } else {
-            for (Param<String> imageOnly : List.of(CLASSES, VAL_GROUND_TRUTH)) {
-                if (!imageOnly.valueIn(config).isEmpty()) {
-                    problems.add(imageOnly.key() + " = " + imageOnly.valueIn(config) + ": applies to imagenet only, "
-                            + "not " + data.dataset());
-                }
-            }
+            problems.addAll(setOnlyWhereTheyApply(config, List.of(CLASSES, VAL_GROUND_TRUTH), Datasets.IMAGENET,
+                    data.dataset()));
         }
         if (!Datasets.MNIST_FORMAT.contains(data.dataset())) {
-            for (Param<?> augment : List.of(AUGMENT_SHIFT, AUGMENT_ROTATION, AUGMENT_FLIP)) {
-                if (!augment.valueIn(config).equals(augment.defaultValue())) {
-                    problems.add(augment.key() + " = " + augment.valueIn(config) + ": applies to "
-                            + String.join(" and ", Datasets.MNIST_FORMAT) + " only, not " + data.dataset()
-                            + (data.dataset().equals(Datasets.IMAGENET) ? ", which crops and flips on its own" : ""));
-                }
-            }
+            problems.addAll(setOnlyWhereTheyApply(config, List.of(AUGMENT_SHIFT, AUGMENT_ROTATION, AUGMENT_FLIP),
+                    String.join(" and ", Datasets.MNIST_FORMAT), data.dataset()
+                            + (data.dataset().equals(Datasets.IMAGENET) ? ", which crops and flips on its own" : "")));
         }
         problems.addAll(tableChecks(config));
         problems.addAll(modelChecks(config));
@@ -198,19 +190,32 @@ public final class ConfigLoader {
         return problems;
     }
 
+    /** A problem for each of {@code params} set away from its default in a job where it does not apply. */
+    private static List<String> setOnlyWhereTheyApply(TrainConfig config, List<? extends Param<?>> params,
+            String appliesTo, String job) {
+        List<String> problems = new ArrayList<>();
+        for (Param<?> param : params) {
+            Object value = param.valueIn(config);
+            if (!value.equals(param.defaultValue())) {
+                problems.add(param.key() + " = " + value + ": applies to " + appliesTo + " only, not " + job);
+            }
+        }
+        return problems;
+    }
+
     /** Tables train an mlp in one JVM; their keys belong to them alone. */
     private static List<String> tableChecks(TrainConfig config) {
         List<String> problems = new ArrayList<>();
         TrainConfig.Data data = config.data();
         boolean table = Datasets.TABLES.contains(data.dataset());
-        Map<Param<?>, String> owners = Map.of(FEATURES, Datasets.INLINE, LABELS, Datasets.INLINE, FILE, Datasets.CSV,
-                LABEL_COLUMNS, Datasets.CSV);
-        owners.forEach((param, owner) -> {
-            if (!owner.equals(data.dataset()) && !param.valueIn(config).equals(param.defaultValue())) {
-                problems.add(param.key() + " = " + param.valueIn(config) + ": applies to " + DATASET.key() + " = "
-                        + owner + " only, not " + data.dataset());
-            }
-        });
+        if (!data.dataset().equals(Datasets.INLINE)) {
+            problems.addAll(setOnlyWhereTheyApply(config, List.of(FEATURES, LABELS), DATASET.key() + " = "
+                    + Datasets.INLINE, data.dataset()));
+        }
+        if (!data.dataset().equals(Datasets.CSV)) {
+            problems.addAll(setOnlyWhereTheyApply(config, List.of(FILE, LABEL_COLUMNS), DATASET.key() + " = "
+                    + Datasets.CSV, data.dataset()));
+        }
         if (table != config.sync().strategy().equals(SINGLE_MACHINE)) {
             problems.add(table
                     ? DATASET.key() + " = " + data.dataset() + " is a small table: it needs " + STRATEGY.key() + " = "
@@ -256,14 +261,7 @@ public final class ConfigLoader {
         List<String> problems = new ArrayList<>();
         TrainConfig.Model model = config.model();
         if (!model.architecture().equals(MLP)) {
-            for (Param<?> mlpOnly : MLP_SETTINGS) {
-                Object value = mlpOnly.valueIn(config);
-                if (!value.equals(mlpOnly.defaultValue())) {
-                    problems.add(mlpOnly.key() + " = " + value + ": applies to " + ARCHITECTURE.key() + " = " + MLP
-                            + " only, not " + model.architecture());
-                }
-            }
-            return problems;
+            return setOnlyWhereTheyApply(config, MLP_SETTINGS, ARCHITECTURE.key() + " = " + MLP, model.architecture());
         }
         String pairing = switch (model.loss()) {
             case "cross-entropy" -> "softmax";
