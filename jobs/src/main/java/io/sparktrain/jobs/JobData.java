@@ -1,9 +1,9 @@
 package io.sparktrain.jobs;
 
 import io.sparktrain.datasets.Datasets;
+import io.sparktrain.datasets.LabeledImages;
 import io.sparktrain.datasets.augment.Augmentation;
 import io.sparktrain.datasets.augment.AugmentedLoaders;
-import io.sparktrain.datasets.LabeledImages;
 import io.sparktrain.datasets.imagenet.ClassList;
 import io.sparktrain.datasets.imagenet.ClassSubsets;
 import io.sparktrain.datasets.imagenet.ImageExportSettings;

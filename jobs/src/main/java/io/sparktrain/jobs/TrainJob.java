@@ -103,7 +103,8 @@ public final class TrainJob {
             SyncStrategy sync = SyncStrategies.create(config, sc);
             TrainingLoop loop = new TrainingLoop(sc, sync, config.training(), config.data().shuffleSeed(),
                     List.of(new ConsoleProgress(), new RunRecorder(run, run.metricLines(completedEpochs))));
-            loop.fit(network, completedEpochs, data.train(), data.test(), data.loaders());
+            loop.fit(network, completedEpochs, data.train(), data.test(), data.loaders(),
+                    run.testAccuracies(completedEpochs));
             log.info("Run directory: {}", Storage.display(run.uri()));
             return run;
         }

@@ -85,6 +85,23 @@ class TrainJobTest {
     }
 
     @Test
+    void earlyStoppingEndsTheRunAndAResumeKeepsItStopped() throws IOException {
+        // A minimum improvement of 1 (100 points) cannot be met: patience 1 stops after epoch 2.
+        List<String> early = new ArrayList<>(overrides(4));
+        early.addAll(List.of("data.train-examples=2000", "training.early-stopping-patience=1",
+                "training.early-stopping-min-delta=1"));
+        RunDirectory run = TrainJob.run(ConfigLoader.load(ConfigLoaderPaths.repo().resolve("conf/mnist-lenet.conf"),
+                early), Optional.empty());
+        assertEquals(2, metrics(run).size());
+        JsonNode summary = JSON.readTree(Files.readString(Path.of(run.summaryUri())));
+        assertEquals(2, summary.get("last_epoch").asInt());
+
+        TrainJob.run(JobArguments.parse("--resume", run.id(), "--set", "run.root=" + root, "--set",
+                "training.epochs=6").resolveConfig(), Optional.of(run.id()));
+        assertEquals(2, metrics(run).size(), "the resumed run remembers it stopped");
+    }
+
+    @Test
     void badConfigExitsWithTwoAndWritesNothing() throws IOException {
         Path conf = Files.writeString(root.resolve("bad.conf"), "training { epochs = 3, warmup = 2 }");
         assertEquals(TrainJob.BAD_CONFIG, TrainJob.launch("--config", conf.toString(), "--set", "run.root=" + root));

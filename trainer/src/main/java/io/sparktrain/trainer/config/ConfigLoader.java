@@ -226,6 +226,8 @@ public final class ConfigLoader {
         if (!table) {
             return problems;
         }
+        problems.addAll(setOnlyWhereTheyApply(config, List.of(EARLY_STOPPING_PATIENCE, EARLY_STOPPING_MIN_DELTA),
+                "training that evaluates a test set every epoch", data.dataset()));
         if (!config.model().architecture().equals(MLP)) {
             problems.add(DATASET.key() + " = " + data.dataset() + " needs " + ARCHITECTURE.key() + " = " + MLP
                     + ", not " + config.model().architecture());
@@ -305,7 +307,8 @@ public final class ConfigLoader {
                         get(v, RHO), get(v, BETA1), get(v, BETA2), get(v, L1), get(v, L2), get(v, GRADIENT_CLIPPING),
                         get(v, CLIPPING_THRESHOLD)),
                 new TrainConfig.Training(get(v, EPOCHS), get(v, BATCH_SIZE), get(v, MAX_BATCHES),
-                        get(v, REPORT_EVERY), get(v, ROUND_TIMEOUT)),
+                        get(v, REPORT_EVERY), get(v, ROUND_TIMEOUT), get(v, EARLY_STOPPING_PATIENCE),
+                        get(v, EARLY_STOPPING_MIN_DELTA)),
                 new TrainConfig.Sync(get(v, STRATEGY), get(v, WORKERS), get(v, AVERAGING_FREQUENCY), get(v, PREFETCH),
                         get(v, AVERAGE_UPDATER), new TrainConfig.Sharing(get(v, CONTROLLER_ADDRESS),
                                 get(v, NETWORK_MASK), get(v, NETWORK_INTERFACE), get(v, PORTS), get(v, MESH_MODE),

@@ -177,6 +177,14 @@ public final class ConfigSchema {
             "A synchronization round (one Spark job) running longer than this is cancelled and the job fails, "
                     + "instead of hanging; 0 waits forever.", c -> c.training().roundTimeoutMinutes());
 
+    public static final Param<Integer> EARLY_STOPPING_PATIENCE = Param.integer("training.early-stopping-patience", 0,
+            0, 100_000, "Stop once test accuracy has gone this many epochs without improving on its best by more "
+                    + "than training.early-stopping-min-delta (also across a resume); 0 never stops early.",
+            c -> c.training().earlyStoppingPatience());
+    public static final Param<Double> EARLY_STOPPING_MIN_DELTA = Param.decimal("training.early-stopping-min-delta",
+            0, 0, 1, true, "The improvement in test accuracy (0.001 = 0.1 percentage points) that early stopping "
+                    + "counts as one.", c -> c.training().earlyStoppingMinDelta());
+
     public static final String SINGLE_MACHINE = "single-machine";
     public static final Param<String> STRATEGY = Param.choice("sync.strategy", "parameter-averaging",
             List.of("parameter-averaging", "gradient-sharing", SINGLE_MACHINE),
@@ -274,7 +282,8 @@ public final class ConfigSchema {
             TRAIN_EXAMPLES, TEST_EXAMPLES, SHUFFLE_SEED, ARCHITECTURE, STEM, WIDTH, HIDDEN_LAYERS, ACTIVATION,
             OUTPUT_ACTIVATION, LOSS, WEIGHT_INIT, BIAS_INIT, BATCH_NORM, DROPOUT, MAX_NORM, MODEL_SEED, UPDATER,
             LEARNING_RATE, LEARNING_RATE_DECAY, MOMENTUM, RHO, BETA1, BETA2, L1, L2, GRADIENT_CLIPPING,
-            CLIPPING_THRESHOLD, EPOCHS, BATCH_SIZE, MAX_BATCHES, REPORT_EVERY, ROUND_TIMEOUT, STRATEGY,
+            CLIPPING_THRESHOLD, EPOCHS, BATCH_SIZE, MAX_BATCHES, REPORT_EVERY, ROUND_TIMEOUT,
+            EARLY_STOPPING_PATIENCE, EARLY_STOPPING_MIN_DELTA, STRATEGY,
             WORKERS, AVERAGING_FREQUENCY, PREFETCH, AVERAGE_UPDATER, CONTROLLER_ADDRESS, NETWORK_MASK,
             NETWORK_INTERFACE, PORTS, MESH_MODE, WORKERS_PER_NODE, BATCHES_PER_FIT, NETWORK_TIMEOUT,
             THRESHOLD_ALGORITHM, THRESHOLD, MIN_SPARSITY, MAX_SPARSITY, TARGET_SPARSITY, THRESHOLD_DECAY,

@@ -33,7 +33,7 @@ public record TrainConfig(Run run, Data data, Model model, Training training, Sy
     }
 
     public record Training(int epochs, int batchSizePerWorker, int maxBatchesPerEpoch, int reportEveryBatches,
-            int roundTimeoutMinutes) {}
+            int roundTimeoutMinutes, int earlyStoppingPatience, double earlyStoppingMinDelta) {}
 
     public record Sync(String strategy, int workers, int averagingFrequency, int prefetchBatches,
             boolean averageUpdaterState, Sharing sharing) {}

@@ -23,6 +23,8 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.nd4j.evaluation.classification.Evaluation;
 import org.nd4j.linalg.dataset.DataSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Epochs over exported shards. Each epoch visits the shards in a seeded order of its own and hands
@@ -31,12 +33,16 @@ import org.nd4j.linalg.dataset.DataSet;
  * batches a single machine would, and progress is known after every round.
  */
 public final class TrainingLoop {
+    private static final Logger log = LoggerFactory.getLogger(TrainingLoop.class);
+
     private final JavaSparkContext sc;
     private final SyncStrategy sync;
     private final int epochs;
     private final int maxBatchesPerEpoch;
     private final int reportEveryBatches;
     private final int roundTimeoutMinutes;
+    private final int earlyStoppingPatience;
+    private final double earlyStoppingMinDelta;
     private final long shuffleSeed;
     private final List<TrainingListener> listeners;
 
@@ -48,6 +54,8 @@ public final class TrainingLoop {
         this.maxBatchesPerEpoch = training.maxBatchesPerEpoch();
         this.reportEveryBatches = training.reportEveryBatches();
         this.roundTimeoutMinutes = training.roundTimeoutMinutes();
+        this.earlyStoppingPatience = training.earlyStoppingPatience();
+        this.earlyStoppingMinDelta = training.earlyStoppingMinDelta();
         this.shuffleSeed = shuffleSeed;
         this.listeners = List.copyOf(listeners);
     }
@@ -61,13 +69,36 @@ public final class TrainingLoop {
     /** Trains epochs {@code completedEpochs + 1 .. epochs}, reading shards through {@code loaders}. */
     public ComputationGraph fit(ComputationGraph network, int completedEpochs, ShardSet train, ShardSet test,
             ShardLoaders loaders) throws IOException {
+        return fit(network, completedEpochs, train, test, loaders, List.of());
+    }
+
+    /**
+     * Trains epochs {@code completedEpochs + 1 .. epochs}, or fewer if early stopping says so;
+     * {@code earlierAccuracies} are the test accuracies of the completed epochs, in order, so that
+     * the best epoch and early stopping see the whole run.
+     */
+    public ComputationGraph fit(ComputationGraph network, int completedEpochs, ShardSet train, ShardSet test,
+            ShardLoaders loaders, List<Double> earlierAccuracies) throws IOException {
+        EarlyStopping stopping = new EarlyStopping(earlyStoppingPatience, earlyStoppingMinDelta);
+        double bestAccuracy = -1;
+        int bestEpoch = 0;
+        for (int i = 0; i < earlierAccuracies.size(); i++) {
+            stopping.record(earlierAccuracies.get(i));
+            if (earlierAccuracies.get(i) > bestAccuracy) {
+                bestAccuracy = earlierAccuracies.get(i);
+                bestEpoch = i + 1;
+            }
+        }
+        if (stopping.shouldStop()) {
+            log.info("Not training: the run already stopped early, {}", stopping.reason());
+            return network;
+        }
         SparkComputationGraph sparkNet = new SparkComputationGraph(sc, network, sync.trainingMaster());
         long examples = 0;
         double seconds = 0;
-        double bestAccuracy = -1;
         double finalAccuracy = Double.NaN;
-        int bestEpoch = 0;
-        for (int epoch = completedEpochs + 1; epoch <= epochs; epoch++) {
+        int lastEpoch = completedEpochs;
+        for (int epoch = completedEpochs + 1; epoch <= epochs && !stopping.shouldStop(); epoch++) {
             List<Shard> order = EpochOrder.of(train.manifest().shards(), epoch, shuffleSeed, maxBatchesPerEpoch);
             Phase training = fitEpoch(sparkNet, train, order, epoch, loaders.training(epoch));
             long evalStart = System.nanoTime();
@@ -81,12 +112,16 @@ public final class TrainingLoop {
             examples += result.trainExamples();
             seconds += result.trainSeconds();
             finalAccuracy = result.evaluation().accuracy();
+            lastEpoch = epoch;
             if (finalAccuracy > bestAccuracy) {
                 bestAccuracy = finalAccuracy;
                 bestEpoch = epoch;
             }
+            if (stopping.record(finalAccuracy) && epoch < epochs) {
+                log.info("Stopping early after epoch {} of {}: {}", epoch, epochs, stopping.reason());
+            }
         }
-        TrainingSummary summary = new TrainingSummary(sync.name(), sync.workers(), completedEpochs + 1, epochs,
+        TrainingSummary summary = new TrainingSummary(sync.name(), sync.workers(), completedEpochs + 1, lastEpoch,
                 examples, seconds, finalAccuracy, bestAccuracy, bestEpoch);
         for (TrainingListener listener : listeners) {
             listener.onTrainingEnd(summary);

@@ -19,6 +19,15 @@ public final class MetricsLine {
         }
     }
 
+    /** The test accuracy an epoch's line records. */
+    static double testAccuracyOf(String line) throws IOException {
+        JsonNode accuracy = JSON.readTree(line).get("test_accuracy");
+        if (accuracy == null || !accuracy.isNumber()) {
+            throw new IOException("metrics line without a numeric 'test_accuracy': " + line);
+        }
+        return accuracy.doubleValue();
+    }
+
     static int epochOf(String line) throws IOException {
         JsonNode epoch = JSON.readTree(line).get("epoch");
         if (epoch == null || !epoch.canConvertToInt()) {

@@ -117,6 +117,15 @@ public final class RunDirectory {
     }
 
     /** Metric lines for epochs up to {@code lastEpoch}, in order; later ones belong to work not checkpointed. */
+    /** The test accuracy of epochs 1 .. {@code lastEpoch}, in order, from the metrics file. */
+    public List<Double> testAccuracies(int lastEpoch) throws IOException {
+        List<Double> accuracies = new ArrayList<>();
+        for (String line : metricLines(lastEpoch)) {
+            accuracies.add(MetricsLine.testAccuracyOf(line));
+        }
+        return accuracies;
+    }
+
     public List<String> metricLines(int lastEpoch) throws IOException {
         List<String> kept = new ArrayList<>();
         if (!storage.exists(metricsUri())) {

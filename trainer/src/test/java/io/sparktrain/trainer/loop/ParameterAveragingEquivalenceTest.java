@@ -72,7 +72,7 @@ class ParameterAveragingEquivalenceTest {
             boolean averageUpdaterState, int epochs) throws IOException {
         ParameterAveraging sync = new ParameterAveraging(workers, BATCH, averagingFrequency, 0, averageUpdaterState,
                 SEED);
-        return new TrainingLoop(sc, sync, new TrainConfig.Training(epochs, BATCH, 0, 1000, 0), SEED, List.of()).fit(initial, 0, train, test);
+        return new TrainingLoop(sc, sync, new TrainConfig.Training(epochs, BATCH, 0, 1000, 0, 0, 0), SEED, List.of()).fit(initial, 0, train, test);
     }
 
     private static DataSet shard(Shard shard) throws IOException {
