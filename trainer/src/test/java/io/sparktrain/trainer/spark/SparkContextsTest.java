@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparktrain.trainer.config.TrainConfig;
+import io.sparktrain.trainer.model.NativeLayerOps;
 import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.junit.jupiter.api.Test;
@@ -24,12 +25,15 @@ class SparkContextsTest {
     }
 
     @Test
-    void configuresKryoForNd4jTheSystemClockAndAeron() {
+    void configuresKryoForNd4jTheSystemClockAeronAndNativeLayerOps() {
+        NativeLayerOps.enableInThisJvm();
         SparkConf conf = SparkContexts.sparkConf(spark("local[3]", Map.of()));
         assertEquals("org.apache.spark.serializer.KryoSerializer", conf.get("spark.serializer"));
         assertTrue(conf.get("spark.kryo.registrator").startsWith("org.nd4j.kryo.Nd4jRegistrator,"));
+        // Executors build their own networks, so they get the driver's choice of DL4J's native layer ops.
         assertEquals("-Dorg.deeplearning4j.spark.time.TimeSource=org.deeplearning4j.spark.time.SystemClockTimeSource"
-                + " -Daeron.publication.unblock.timeout=60000000000", conf.get("spark.executor.extraJavaOptions"));
+                + " -Daeron.publication.unblock.timeout=60000000000 -D" + NativeLayerOps.DISABLE_PROPERTY + "=false",
+                conf.get("spark.executor.extraJavaOptions"));
         assertEquals("127.0.0.1", conf.get("spark.driver.bindAddress"));
     }
 
