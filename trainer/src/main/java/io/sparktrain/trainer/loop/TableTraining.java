@@ -34,8 +34,7 @@ public final class TableTraining {
         for (int i = 0; i < rows; i++) {
             order.add(i);
         }
-        int stepsPerEpoch = (rows + batchSize - 1) / batchSize;
-        double[] losses = new double[epochs * stepsPerEpoch];
+        double[] losses = new double[epochs * stepsPerEpoch(rows, batchSize)];
         int step = 0;
         for (int epoch = 0; epoch < epochs; epoch++) {
             network.getConfiguration().setEpochCount(epoch);
@@ -51,6 +50,17 @@ public final class TableTraining {
         }
         network.getConfiguration().setEpochCount(epochs);
         return losses;
+    }
+
+    /** Minibatches in an epoch over {@code rows} rows; the last takes what is left. */
+    public static int stepsPerEpoch(int rows, int batchSize) {
+        return (rows + batchSize - 1) / batchSize;
+    }
+
+    /** The rows of step {@code step}, counted from 0 over the whole run. */
+    public static int rowsInStep(int step, int rows, int batchSize) {
+        int first = step % stepsPerEpoch(rows, batchSize) * batchSize;
+        return Math.min(batchSize, rows - first);
     }
 
     private static DataSet rowsOf(DataSet all, List<Integer> rows) {

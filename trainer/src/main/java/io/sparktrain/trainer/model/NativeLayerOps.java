@@ -33,11 +33,6 @@ public final class NativeLayerOps {
         return (options + " -D" + DISABLE_PROPERTY + "=" + disabledSetting()).strip();
     }
 
-    /** Whether layers created in this JVM now use the native ops. */
-    public static boolean enabledInThisJvm() {
-        return "false".equals(System.getProperty(DISABLE_PROPERTY));
-    }
-
     private static String disabledSetting() {
         String set = System.getProperty(DISABLE_PROPERTY);
         return set != null ? set : String.valueOf(!Nd4j.getEnvironment().isCPU());

@@ -1,10 +1,12 @@
 package io.sparktrain.trainer.reproduce;
 
+import io.sparktrain.trainer.loop.TableTraining;
 import java.util.Arrays;
 import java.util.List;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
 /** What a check measures on a trained example. */
@@ -53,8 +55,7 @@ public enum Metric {
         ComputationGraph network = run.network();
         return switch (this) {
             case LOSS -> new double[] {run.losses()[run.losses().length - 1]};
-            case ACCURACY -> new double[] {accuracy(network.outputSingle(false, run.table().toDataSet().getFeatures()),
-                    run.table().toDataSet().getLabels(), perceptron(run))};
+            case ACCURACY -> new double[] {accuracy(network, run.table().toDataSet(), perceptron(run))};
             case OUTPUTS -> network.outputSingle(false, run.table().toDataSet().getFeatures()).toDoubleVector();
             case PREDICTION -> new double[] {predict(network, check.input()).getDouble(check.output())};
             case CLASS -> new double[] {classOf(predict(network, check.input()), perceptron(run))};
@@ -69,13 +70,10 @@ public enum Metric {
         if (!run.example().config().model().loss().equals("perceptron")) {
             throw new IllegalArgumentException("updates counts the mistakes of model.loss = perceptron");
         }
-        int rows = run.table().rows();
-        int batch = Math.min(rows, run.example().config().training().batchSizePerWorker());
-        int stepsPerEpoch = (rows + batch - 1) / batch;
+        int batch = run.example().config().training().batchSizePerWorker();
         double updates = 0;
         for (int step = 0; step < run.losses().length; step++) {
-            int first = (step % stepsPerEpoch) * batch;
-            updates += run.losses()[step] * Math.min(batch, rows - first);
+            updates += run.losses()[step] * TableTraining.rowsInStep(step, run.table().rows(), batch);
         }
         return Math.round(updates);
     }
@@ -99,7 +97,9 @@ public enum Metric {
         return run.example().config().model().loss().equals("perceptron");
     }
 
-    private static double accuracy(INDArray outputs, INDArray labels, boolean sign) {
+    private static double accuracy(ComputationGraph network, DataSet table, boolean sign) {
+        INDArray outputs = network.outputSingle(false, table.getFeatures());
+        INDArray labels = table.getLabels();
         int correct = 0;
         for (int i = 0; i < outputs.rows(); i++) {
             if (classOf(outputs.getRow(i), sign) == classOf(labels.getRow(i), false)) {

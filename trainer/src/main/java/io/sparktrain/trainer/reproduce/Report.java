@@ -2,6 +2,7 @@ package io.sparktrain.trainer.reproduce;
 
 import io.sparktrain.datasets.tables.Table;
 import io.sparktrain.trainer.config.TrainConfig;
+import io.sparktrain.trainer.loop.TableTraining;
 import io.sparktrain.trainer.plots.Chart;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -125,7 +126,8 @@ public final class Report {
         Chart chart = new Chart(first.title() + ": mean loss per epoch", "epoch", "loss", true);
         for (ExampleResult result : variants) {
             ExampleRun run = result.run();
-            int steps = (run.table().rows() + batchSize(run) - 1) / batchSize(run);
+            int steps = TableTraining.stepsPerEpoch(run.table().rows(),
+                    run.example().config().training().batchSizePerWorker());
             double[] epochs = new double[run.losses().length / steps];
             for (int e = 0; e < epochs.length; e++) {
                 for (int s = 0; s < steps; s++) {

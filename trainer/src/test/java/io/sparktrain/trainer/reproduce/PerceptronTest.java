@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparktrain.datasets.tables.GeneratedTables;
 import io.sparktrain.datasets.tables.Table;
-import io.sparktrain.trainer.config.ConfigLoader;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,13 +27,8 @@ class PerceptronTest {
 
     @Test
     void updatesStayWithinTheBlockNovikoffBoundOnEverySeed() throws IOException {
-        Example example = Example.load(EXAMPLE, List.of()).get(0);
         for (long seed = 1; seed <= 5; seed++) {
-            Example seeded = new Example(example.name(), "", example.file(), example.title(), example.reference(),
-                    ConfigLoader.resolve(ConfigLoader.parseFile(EXAMPLE).withoutPath(Example.SECTION),
-                            List.of("data.shuffle-seed=" + seed)), true, example.parameters(), example.checks(),
-                    example.plots());
-            ExampleResult result = ExampleRunner.run(seeded);
+            ExampleResult result = ExampleRunner.run(Example.load(EXAMPLE, List.of("data.shuffle-seed=" + seed)).get(0));
             double[] rm = radiusAndMargin(result.run().table());
             double bound = Math.pow(2 * rm[0] / rm[1], 2);
             double updates = result.rows().get(1).measured()[0];
