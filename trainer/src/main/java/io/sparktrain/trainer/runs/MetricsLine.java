@@ -4,10 +4,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.Set;
 
 /** JSON lines of the metrics file: one object per epoch, each with an {@code epoch} field. */
 public final class MetricsLine {
     static final ObjectMapper JSON = new ObjectMapper();
+    private static final Set<String> NOT_FINITE = Set.of("NaN", "Infinity", "-Infinity");
 
     private MetricsLine() {}
 
@@ -19,13 +21,17 @@ public final class MetricsLine {
         }
     }
 
-    /** The test accuracy an epoch's line records. */
-    static double testAccuracyOf(String line) throws IOException {
-        JsonNode accuracy = JSON.readTree(line).get("test_accuracy");
-        if (accuracy == null || !accuracy.isNumber()) {
-            throw new IOException("metrics line without a numeric 'test_accuracy': " + line);
+    /** The number an epoch's line records as {@code field}. */
+    static double numberOf(String line, String field) throws IOException {
+        JsonNode number = JSON.readTree(line).get(field);
+        // Jackson writes a diverged NaN loss as the string "NaN".
+        if (number != null && number.isTextual() && NOT_FINITE.contains(number.textValue())) {
+            return Double.parseDouble(number.textValue());
         }
-        return accuracy.doubleValue();
+        if (number == null || !number.isNumber()) {
+            throw new IOException("metrics line without a numeric '" + field + "': " + line);
+        }
+        return number.doubleValue();
     }
 
     static int epochOf(String line) throws IOException {

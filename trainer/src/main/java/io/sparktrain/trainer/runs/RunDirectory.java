@@ -116,16 +116,25 @@ public final class RunDirectory {
         }
     }
 
-    /** Metric lines for epochs up to {@code lastEpoch}, in order; later ones belong to work not checkpointed. */
     /** The test accuracy of epochs 1 .. {@code lastEpoch}, in order, from the metrics file. */
     public List<Double> testAccuracies(int lastEpoch) throws IOException {
-        List<Double> accuracies = new ArrayList<>();
-        for (String line : metricLines(lastEpoch)) {
-            accuracies.add(MetricsLine.testAccuracyOf(line));
-        }
-        return accuracies;
+        return figures("test_accuracy", lastEpoch);
     }
 
+    /** The mean training loss of epochs 1 .. {@code lastEpoch}, in order, from the metrics file. */
+    public List<Double> trainLosses(int lastEpoch) throws IOException {
+        return figures("train_loss", lastEpoch);
+    }
+
+    private List<Double> figures(String field, int lastEpoch) throws IOException {
+        List<Double> figures = new ArrayList<>();
+        for (String line : metricLines(lastEpoch)) {
+            figures.add(MetricsLine.numberOf(line, field));
+        }
+        return figures;
+    }
+
+    /** Metric lines for epochs up to {@code lastEpoch}, in order; later ones belong to work not checkpointed. */
     public List<String> metricLines(int lastEpoch) throws IOException {
         List<String> kept = new ArrayList<>();
         if (!storage.exists(metricsUri())) {

@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -79,5 +80,19 @@ class RunDirectoryTest {
         run.writeMetrics(List.of("{\"epoch\":1}", "{\"epoch\":2}", "{\"epoch\":3}"));
         assertEquals(List.of("{\"epoch\":1}", "{\"epoch\":2}"), run.metricLines(2));
         assertEquals(List.of(), new RunStore(storage, root.toUri()).create("other").metricLines(5));
+    }
+
+    @Test
+    void epochFiguresComeBackInOrderAndADivergedLossAsNaN() throws IOException {
+        RunDirectory run = new RunStore(storage, root.toUri()).create("test");
+        run.writeMetrics(List.of(
+                MetricsLine.toJson(Map.of("epoch", 1, "train_loss", 0.5, "test_accuracy", 0.9)),
+                MetricsLine.toJson(Map.of("epoch", 2, "train_loss", Double.NaN, "test_accuracy", 0.1)),
+                MetricsLine.toJson(Map.of("epoch", 3, "train_loss", 0.1, "test_accuracy", 0.95))));
+        assertEquals(List.of(0.5, Double.NaN), run.trainLosses(2));
+        assertEquals(List.of(0.9, 0.1, 0.95), run.testAccuracies(3));
+        run.writeMetrics(List.of("{\"epoch\":1,\"train_loss\":\"low\"}"));
+        IOException e = assertThrows(IOException.class, () -> run.trainLosses(1));
+        assertTrue(e.getMessage().contains("metrics line without a numeric 'train_loss'"), e.getMessage());
     }
 }
