@@ -1,16 +1,22 @@
 package io.sparktrain.jobs;
 
+import io.sparktrain.datasets.storage.Storage;
+import io.sparktrain.trainer.config.ConfigSchema;
 import io.sparktrain.trainer.config.InvalidConfigException;
+import io.sparktrain.trainer.config.TrainConfig;
 import io.sparktrain.trainer.model.NativeLayerOps;
 import io.sparktrain.trainer.reproduce.Example;
 import io.sparktrain.trainer.reproduce.ExampleResult;
 import io.sparktrain.trainer.reproduce.ExampleRunner;
 import io.sparktrain.trainer.reproduce.Report;
+import io.sparktrain.trainer.reproduce.SparkTraining;
+import io.sparktrain.trainer.runs.RunDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,20 +24,29 @@ import org.slf4j.LoggerFactory;
 /**
  * Reproduces the classic course examples, each an ordinary job config in {@code conf/examples}
  * with a {@code reproduce} section of reference figures, and writes a report that puts the
- * references and ours side by side, with plots. Exits 1 when a check misses its tolerance.
+ * references and ours side by side, with plots. Examples on small tables train in this JVM; those on
+ * a Spark dataset train as {@link TrainJob} does, their runs and shards kept in the report's
+ * directory.
+ *
+ * <p>Exit codes: 0 every check passed; 1 a check missed its tolerance; 2 bad command line or
+ * example; 3 bad data; 4 training failed.
  */
 public final class ReproduceJob {
     static final int OK = 0;
     static final int CHECK_FAILED = 1;
     static final int BAD_CONFIG = 2;
     static final int BAD_DATA = 3;
+    static final int FAILED = 4;
 
     static final String USAGE = """
             usage: reproduce [--example NAME]... [--examples-dir DIR] [--out DIR] [--set key=value]...
               --example NAME       run DIR/NAME.conf only (repeatable); default: every .conf file in DIR
               --examples-dir DIR   where the examples are (default conf/examples)
-              --out DIR            where report.md and the plots go (default reproduce-report)
+              --out DIR            where report.md, the plots and the Spark examples' runs go
+                                   (default reproduce-report)
               --set key=value      override a config key in every example, e.g. training.epochs=100
+            exit codes: 0 every check passed, 1 a check failed, 2 bad arguments or example, 3 bad data,
+            4 training failed
             """;
 
     private static final Logger log = LoggerFactory.getLogger(ReproduceJob.class);
@@ -81,10 +96,14 @@ public final class ReproduceJob {
     static int launch(String... args) {
         try {
             Arguments arguments = Arguments.parse(args);
+            // Runs of Spark examples belong with their report, unless the user says otherwise.
+            List<String> overrides = new ArrayList<>();
+            overrides.add(ConfigSchema.RUN_ROOT.key() + "=" + arguments.out().toAbsolutePath());
+            overrides.addAll(arguments.overrides());
             // Every example is checked before the first one trains.
             List<Example> examples = new ArrayList<>();
             for (Path file : arguments.files()) {
-                examples.addAll(Example.load(file, arguments.overrides()));
+                examples.addAll(Example.load(file, overrides));
             }
             return run(examples, arguments.out()) ? OK : CHECK_FAILED;
         } catch (InvalidConfigException e) {
@@ -93,6 +112,9 @@ public final class ReproduceJob {
         } catch (IOException e) {
             log.error("Cannot reproduce: {}", e.getMessage(), e);
             return BAD_DATA;
+        } catch (RuntimeException e) {
+            log.error("Training failed", e);
+            return FAILED;
         }
     }
 
@@ -102,7 +124,7 @@ public final class ReproduceJob {
         List<ExampleResult> results = new ArrayList<>();
         for (Example example : examples) {
             log.info("{}: {}", example.label(), example.title());
-            ExampleResult result = ExampleRunner.run(example);
+            ExampleResult result = ExampleRunner.run(example, ReproduceJob::trainOnSpark);
             log.info("{}: {} in {} s", example.label(), result.passed() ? "every check passed" : "a check FAILED",
                     String.format("%.1f", result.run().seconds()));
             results.add(result);
@@ -111,5 +133,18 @@ public final class ReproduceJob {
         System.out.println(report);
         log.info("Report: {}", out.resolve("report.md").toAbsolutePath());
         return results.stream().allMatch(ExampleResult::passed);
+    }
+
+    /** Trains as the train job does, then reads back what the run recorded. */
+    private static SparkTraining.Trained trainOnSpark(TrainConfig config) throws IOException {
+        RunDirectory run = TrainJob.run(config, Optional.empty());
+        int last = run.lastCheckpointEpoch()
+                .orElseThrow(() -> new IOException("run " + run.id() + " recorded no epoch"));
+        return new SparkTraining.Trained(run.readCheckpoint(last), numbers(run.trainLosses(last)),
+                numbers(run.testAccuracies(last)), Storage.display(run.uri()));
+    }
+
+    private static double[] numbers(List<Double> values) {
+        return values.stream().mapToDouble(Double::doubleValue).toArray();
     }
 }

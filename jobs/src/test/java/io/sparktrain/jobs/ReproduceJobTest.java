@@ -7,7 +7,9 @@ import io.sparktrain.trainer.reproduce.Example;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,21 +25,56 @@ class ReproduceJobTest {
         return new ReproduceJob.Arguments(List.of(), EXAMPLES, Path.of("x"), List.of()).files();
     }
 
+    private static List<Example> load(Path file) {
+        return Example.load(file, List.of());
+    }
+
+    /** The table examples, each checked by its title and checks in the report, and the technique grid loads. */
     @Test
-    void everyExampleRunsAtReducedLengthIntoOneReport() throws IOException {
+    void everyTableExampleRunsAtReducedLengthIntoOneReport() throws IOException {
         List<Path> files = examples();
-        assertTrue(files.size() >= 10, files.toString());
-        int code = ReproduceJob.launch("--examples-dir", EXAMPLES.toString(), "--out", out.toString(),
-                "--set", "training.epochs=20");
+        assertTrue(files.size() >= 15, files.toString());
+        List<Path> tables = files.stream().filter(f -> load(f).get(0).onTable()).toList();
+        assertTrue(tables.size() >= 10 && tables.size() < files.size(), tables.toString());
+        List<String> arguments = new ArrayList<>(List.of("--examples-dir", EXAMPLES.toString(), "--out",
+                out.toString(), "--set", "training.epochs=20"));
+        tables.forEach(f -> arguments.addAll(List.of("--example", load(f).get(0).name())));
+        int code = ReproduceJob.launch(arguments.toArray(String[]::new));
+        assertTrue(code == ReproduceJob.OK || code == ReproduceJob.CHECK_FAILED, "exit " + code);
+        assertReportShows(tables, Files.readString(out.resolve("report.md")));
+    }
+
+    /** The Spark examples train as the train job does; one of them, shortened, shows the whole way. */
+    @Test
+    void aSparkExampleTrainsLikeTheTrainJobAndKeepsItsRunsWithTheReport() throws IOException {
+        Path vanishing = EXAMPLES.resolve("mnist-vanishing-gradient.conf");
+        int code = ReproduceJob.launch("--examples-dir", EXAMPLES.toString(), "--out", out.toString(), "--example",
+                "mnist-vanishing-gradient", "--set", "training.epochs=1", "--set", "training.max-batches-per-epoch=40",
+                "--set", "data.test-examples=1000");
         assertTrue(code == ReproduceJob.OK || code == ReproduceJob.CHECK_FAILED, "exit " + code);
         String report = Files.readString(out.resolve("report.md"));
+        assertReportShows(List.of(vanishing), report);
+        assertTrue(report.contains("*deep-sigmoid*: Trained 1 of 1 epochs on mnist with parameter-averaging, "
+                + "2 worker(s), minibatches of 64 per worker, sgd at learning rate 0.01"), report);
+        try (Stream<Path> runs = Files.list(out.resolve("runs"))) {
+            List<Path> dirs = runs.toList();
+            assertEquals(2, dirs.size(), dirs.toString());
+            for (Path run : dirs) {
+                assertTrue(report.contains(run.getFileName().toString()), run + " named in the report");
+                assertTrue(Files.exists(run.resolve("checkpoints/epoch-0001.zip")), run.toString());
+            }
+        }
+    }
+
+    private void assertReportShows(List<Path> files, String report) throws IOException {
         for (Path file : files) {
-            for (Example example : Example.load(file, List.of())) {
+            for (Example example : load(file)) {
                 assertTrue(report.contains("## " + example.title() + "\n"), example.label());
                 long rows = report.lines().filter(line -> line.startsWith("| " + example.label() + " | ")).count();
                 assertEquals(example.checks().size(), rows, example.label());
-                if (example.plots().contains("loss")) {
-                    assertTrue(Files.size(out.resolve(example.name() + "-loss.png")) > 1000, example.name());
+                for (String plot : example.plots().stream().filter(p -> !p.equals("fit")).toList()) {
+                    Path png = out.resolve(example.name() + "-" + plot + ".png");
+                    assertTrue(Files.size(png) > 1000, png.toString());
                 }
             }
         }

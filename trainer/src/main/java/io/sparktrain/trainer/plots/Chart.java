@@ -28,8 +28,10 @@ public final class Chart {
     private static final int RIGHT = 20;
     private static final int TOP = 40;
     private static final int BOTTOM = 60;
+    // Twelve distinguishable colours: a grid of techniques draws up to eleven lines in one chart.
     private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
-            new Color(0xff7f0e), new Color(0x9467bd), new Color(0x8c564b)};
+            new Color(0xff7f0e), new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2),
+            new Color(0x7f7f7f), new Color(0xbcbd22), new Color(0x17becf), new Color(0x000080), new Color(0x808000)};
 
     private record Series(String name, double[] x, double[] y, boolean line) {}
 
@@ -149,9 +151,15 @@ public final class Chart {
             }
         }
         g.setClip(null);
+        // The legend takes the upper corner unless the lines end up there, as rising accuracies do.
+        double ends = 0;
+        for (Series one : series.stream().filter(one -> one.y().length > 0).toList()) {
+            ends += (value(one.y()[one.y().length - 1]) - yRange[0]) / (yRange[1] - yRange[0]) / series.size();
+        }
+        int legendTop = ends > 0.5 ? TOP + plotHeight - 16 * series.size() : TOP + 16;
         for (int s = 0; s < series.size(); s++) {
             g.setColor(PALETTE[s % PALETTE.length]);
-            int y = TOP + 16 + 16 * s;
+            int y = legendTop + 16 * s;
             g.fillRect(LEFT + plotWidth - 190, y - 9, 12, 10);
             g.setColor(Color.BLACK);
             g.drawString(series.get(s).name(), LEFT + plotWidth - 172, y);

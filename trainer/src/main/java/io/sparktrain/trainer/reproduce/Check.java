@@ -5,14 +5,63 @@ import java.util.List;
 /**
  * One figure of a reference to compare with ours: {@code metric} computed on the trained network
  * (for {@code prediction} and {@code class} at {@code input}; for {@code param} and
- * {@code param-sum} of parameter {@code param}), within {@code tolerance} of {@code expected}, or
- * with {@code atMost} no larger than it (a bound), for the reason {@code why}.
+ * {@code param-sum} of parameter {@code param}), within {@code tolerance} of {@code expected}, or on
+ * the right side of it when {@code bound} is one, for the reason {@code why}.
  */
 public record Check(Metric metric, List<Double> expected, double tolerance, String why, List<Double> input,
-        int output, String param, boolean atMost) {
+        int output, String param, Bound bound) {
     public Check {
         expected = List.copyOf(expected);
         input = List.copyOf(input);
+    }
+
+    /** How a measured value must relate to the expected one. */
+    public enum Bound {
+        /** within the tolerance of it */
+        NONE("", "expected"),
+        /** no larger */
+        AT_MOST("at most ", "at-most"),
+        /** no smaller */
+        AT_LEAST("at least ", "at-least");
+
+        private final String prefix;
+        private final String key;
+
+        Bound(String prefix, String key) {
+            this.prefix = prefix;
+            this.key = key;
+        }
+
+        /** The words before the expected value in a report. */
+        public String prefix() {
+            return prefix;
+        }
+
+        /** The key holding the expected value in an example file. */
+        public String key() {
+            return key;
+        }
+
+        boolean holds(double measured, double expected, double tolerance) {
+            return switch (this) {
+                case NONE -> Math.abs(measured - expected) <= tolerance;
+                case AT_MOST -> measured <= expected;
+                case AT_LEAST -> measured >= expected;
+            };
+        }
+    }
+
+    /** Whether {@code measured} holds one value per expected one, each where the check wants it. */
+    public boolean passes(double[] measured) {
+        if (measured.length != expected.size()) {
+            return false;
+        }
+        for (int i = 0; i < measured.length; i++) {
+            if (!bound.holds(measured[i], expected.get(i), tolerance)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** What the row of the report calls this check. */

@@ -15,30 +15,48 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 
-/** Builds, sets, trains and measures one example, in this JVM. */
+/**
+ * Trains and measures one example: a table in this JVM, a Spark dataset as the train job does.
+ */
 public final class ExampleRunner {
     private ExampleRunner() {}
 
+    /** Runs a table example; a Spark dataset example needs {@link #run(Example, SparkTraining)}. */
     public static ExampleResult run(Example example) throws IOException {
-        TrainConfig config = example.config();
-        Table table = TableSource.load(config.data());
-        ComputationGraph network = ModelSpec.of(config.model(), 1, 1, table.featureColumns(), table.labelColumns())
-                .newNetwork(config.model().architecture());
-        setParameters(example, network);
-        long start = System.nanoTime();
-        double[] losses;
-        if (example.train()) {
-            losses = new TableTraining(config.training().epochs(), config.training().batchSizePerWorker(),
-                    config.data().shuffleSeed()).fit(network, table);
-        } else {
-            losses = new double[] {network.score(table.toDataSet())};
-        }
-        ExampleRun run = new ExampleRun(example, network, table, losses, (System.nanoTime() - start) / 1e9);
+        return run(example, config -> {
+            throw new IllegalStateException(example.file() + ": trains on " + config.data().dataset()
+                    + ", which needs Spark");
+        });
+    }
+
+    public static ExampleResult run(Example example, SparkTraining spark) throws IOException {
+        ExampleRun run = example.onTable() ? onTable(example) : onDataset(example, spark);
         List<ExampleResult.Row> rows = new ArrayList<>();
         for (Check check : example.checks()) {
             rows.add(new ExampleResult.Row(check, measure(example, check, run)));
         }
         return new ExampleResult(run, rows);
+    }
+
+    private static ExampleRun onTable(Example example) throws IOException {
+        TrainConfig config = example.config();
+        Table table = TableSource.load(config.data());
+        ComputationGraph network = ModelSpec.of(config.model(), 1, 1, table.featureColumns(), table.labelColumns())
+                .newNetwork(config.model().architecture());
+        setParameters(example, network);
+        if (!example.train()) {
+            return ExampleRun.untrained(example, network, table);
+        }
+        long start = System.nanoTime();
+        double[] losses = new TableTraining(config.training().epochs(), config.training().batchSizePerWorker(),
+                config.data().shuffleSeed()).fit(network, table);
+        return ExampleRun.onTable(example, network, table, losses, (System.nanoTime() - start) / 1e9);
+    }
+
+    private static ExampleRun onDataset(Example example, SparkTraining spark) throws IOException {
+        long start = System.nanoTime();
+        SparkTraining.Trained trained = spark.train(example.config());
+        return ExampleRun.onDataset(example, trained, (System.nanoTime() - start) / 1e9);
     }
 
     private static double[] measure(Example example, Check check, ExampleRun run) {

@@ -11,13 +11,15 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /** What a check measures on a trained example. */
 public enum Metric {
-    /** The loss of the last training step, as the course prints it. */
+    /** The loss the course prints last: a table's last step's, a dataset's last epoch's mean. */
     LOSS("loss"),
     /**
-     * Correctly classified rows of the table: for one output 0.5 as the threshold (the sign for a
-     * perceptron), for several the largest.
+     * On a table, its correctly classified rows: for one output 0.5 as the threshold (the sign for a
+     * perceptron), for several the largest. On a Spark dataset, the test accuracy after the last epoch.
      */
     ACCURACY("accuracy"),
+    /** The epochs trained: fewer than training.epochs when early stopping ended the run. */
+    EPOCHS("epochs"),
     /** The network's outputs for every row of the table, row after row. */
     OUTPUTS("outputs"),
     /** The network's output (number {@code output}) for {@code input}. */
@@ -46,6 +48,11 @@ public enum Metric {
                 () -> new IllegalArgumentException("metric '" + key + "' is not one of " + keys()));
     }
 
+    /** Whether the metric needs the table an example trained on, which a Spark dataset example has not. */
+    boolean needsTable() {
+        return this == OUTPUTS || this == UPDATES;
+    }
+
     public static List<String> keys() {
         return Arrays.stream(values()).map(Metric::key).toList();
     }
@@ -54,9 +61,12 @@ public enum Metric {
     double[] measure(Check check, ExampleRun run) {
         ComputationGraph network = run.network();
         return switch (this) {
-            case LOSS -> new double[] {run.losses()[run.losses().length - 1]};
-            case ACCURACY -> new double[] {accuracy(network, run.table().toDataSet(), perceptron(run))};
-            case OUTPUTS -> network.outputSingle(false, run.table().toDataSet().getFeatures()).toDoubleVector();
+            case LOSS -> new double[] {run.finalLoss()};
+            case ACCURACY -> new double[] {run.table().isPresent()
+                    ? accuracy(network, run.table().get().toDataSet(), perceptron(run))
+                    : run.testAccuracies()[run.testAccuracies().length - 1]};
+            case EPOCHS -> new double[] {run.epochLosses().length};
+            case OUTPUTS -> network.outputSingle(false, run.requireTable().toDataSet().getFeatures()).toDoubleVector();
             case PREDICTION -> new double[] {predict(network, check.input()).getDouble(check.output())};
             case CLASS -> new double[] {classOf(predict(network, check.input()), perceptron(run))};
             case PARAM -> network.getParam(check.param()).toDoubleVector();
@@ -72,8 +82,9 @@ public enum Metric {
         }
         int batch = run.example().config().training().batchSizePerWorker();
         double updates = 0;
-        for (int step = 0; step < run.losses().length; step++) {
-            updates += run.losses()[step] * TableTraining.rowsInStep(step, run.table().rows(), batch);
+        int rows = run.requireTable().rows();
+        for (int step = 0; step < run.stepLosses().length; step++) {
+            updates += run.stepLosses()[step] * TableTraining.rowsInStep(step, rows, batch);
         }
         return Math.round(updates);
     }

@@ -2,7 +2,6 @@ package io.sparktrain.trainer.reproduce;
 
 import io.sparktrain.datasets.tables.Table;
 import io.sparktrain.trainer.config.TrainConfig;
-import io.sparktrain.trainer.loop.TableTraining;
 import io.sparktrain.trainer.plots.Chart;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -14,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.IntStream;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
@@ -68,9 +68,15 @@ public final class Report {
         for (String plot : first.plots()) {
             if (plot.equals("loss")) {
                 String file = first.name() + "-loss.png";
-                Files.write(directory.resolve(file), variants.size() == 1 ? lossChart(variants.get(0).run())
-                        : epochLossChart(variants));
+                Files.write(directory.resolve(file), variants.size() == 1 && first.onTable()
+                        ? lossChart(variants.get(0).run()) : epochChart(variants, "mean loss per epoch", "loss", true,
+                                ExampleRun::epochLosses));
                 text.append("\n![loss](").append(file).append(")\n");
+            } else if (plot.equals("accuracy")) {
+                String file = first.name() + "-accuracy.png";
+                Files.write(directory.resolve(file), epochChart(variants, "test accuracy per epoch", "accuracy",
+                        false, ExampleRun::testAccuracies));
+                text.append("\n![accuracy](").append(file).append(")\n");
             } else {
                 for (ExampleResult result : variants) {
                     Example example = result.run().example();
@@ -89,14 +95,21 @@ public final class Report {
         if (!run.example().train()) {
             return "Not trained: the network as the example sets it.\n";
         }
+        if (run.table().isEmpty()) {
+            return String.format(Locale.ROOT, "Trained %d of %d epochs on %s with %s, %s worker(s), minibatches of "
+                    + "%d per worker, %s at learning rate %s, in %.1f s; final test accuracy %s; run `%s`.%n",
+                    run.epochLosses().length, config.training().epochs(), config.data().dataset(),
+                    config.sync().strategy(), config.sync().workers() == 0 ? "all" : config.sync().workers(),
+                    config.training().batchSizePerWorker(), config.model().updater(),
+                    format(config.model().learningRate()), run.seconds(), format(last(run.testAccuracies())),
+                    run.runDirectory());
+        }
+        int rows = run.table().get().rows();
         return String.format(Locale.ROOT, "Trained %d epochs in minibatches of %d of %d rows (%d steps) with %s at "
-                + "learning rate %s in %.1f s; final loss %s.%n", config.training().epochs(), batchSize(run),
-                run.table().rows(), run.losses().length, config.model().updater(),
-                format(config.model().learningRate()), run.seconds(), format(last(run.losses())));
-    }
-
-    private static int batchSize(ExampleRun run) {
-        return Math.min(run.example().config().training().batchSizePerWorker(), run.table().rows());
+                + "learning rate %s in %.1f s; final loss %s.%n", config.training().epochs(),
+                Math.min(config.training().batchSizePerWorker(), rows), rows, run.stepLosses().length,
+                config.model().updater(), format(config.model().learningRate()), run.seconds(),
+                format(run.finalLoss()));
     }
 
     private static String cells(ExampleResult.Row row) {
@@ -105,8 +118,9 @@ public final class Report {
             measured.add(value);
         }
         Check check = row.check();
-        return check.describe() + " | " + (check.atMost() ? "at most " : "") + values(check.expected()) + " | "
-                + values(measured) + " | " + (check.atMost() ? "a bound" : format(check.tolerance())) + " | "
+        boolean bound = check.bound() != Check.Bound.NONE;
+        return check.describe() + " | " + check.bound().prefix() + values(check.expected()) + " | "
+                + values(measured) + " | " + (bound ? "a bound" : format(check.tolerance())) + " | "
                 + (row.passed() ? "pass" : "**FAIL**");
     }
 
@@ -115,33 +129,27 @@ public final class Report {
     }
 
     private static byte[] lossChart(ExampleRun run) {
-        boolean positive = IntStream.range(0, run.losses().length).allMatch(i -> run.losses()[i] > 0);
+        double[] losses = run.stepLosses();
+        boolean positive = IntStream.range(0, losses.length).allMatch(i -> losses[i] > 0);
         return new Chart(run.example().title() + ": loss", "step", "loss", positive)
-                .line("training loss", run.losses()).png();
+                .line("training loss", losses).png();
     }
 
-    /** Variants with different steps per epoch compare by the mean loss of each epoch. */
-    private static byte[] epochLossChart(List<ExampleResult> variants) {
+    /** A figure of every epoch, one line per variant: variants with different steps per epoch compare by epoch. */
+    private static byte[] epochChart(List<ExampleResult> variants, String title, String axis, boolean logY,
+            Function<ExampleRun, double[]> figures) {
         Example first = variants.get(0).run().example();
-        Chart chart = new Chart(first.title() + ": mean loss per epoch", "epoch", "loss", true);
+        Chart chart = new Chart(first.title() + ": " + title, "epoch", axis, logY);
         for (ExampleResult result : variants) {
-            ExampleRun run = result.run();
-            int steps = TableTraining.stepsPerEpoch(run.table().rows(),
-                    run.example().config().training().batchSizePerWorker());
-            double[] epochs = new double[run.losses().length / steps];
-            for (int e = 0; e < epochs.length; e++) {
-                for (int s = 0; s < steps; s++) {
-                    epochs[e] += run.losses()[e * steps + s] / steps;
-                }
-            }
-            chart.line(run.example().variant(), epochs);
+            String variant = result.run().example().variant();
+            chart.line(variant.isEmpty() ? axis : variant, figures.apply(result.run()));
         }
         return chart.png();
     }
 
     /** Data and predictions against the first feature, for one-feature regressions. */
     private static byte[] fitChart(ExampleRun run) {
-        Table table = run.table();
+        Table table = run.requireTable();
         INDArray predictions = run.network().outputSingle(false, table.toDataSet().getFeatures());
         double[][] features = table.features();
         double[][] labels = table.labels();
