@@ -4,18 +4,11 @@ import io.sparktrain.datasets.shards.ShardManifest.Shard;
 import io.sparktrain.datasets.shards.ShardLoaders;
 import io.sparktrain.datasets.shards.ShardSet;
 import io.sparktrain.datasets.storage.Storage;
-import io.sparktrain.trainer.config.ConfigSchema;
 import io.sparktrain.trainer.config.TrainConfig;
 import io.sparktrain.trainer.sync.SyncStrategy;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.core.loader.DataSetLoader;
@@ -40,7 +33,7 @@ public final class TrainingLoop {
     private final int epochs;
     private final int maxBatchesPerEpoch;
     private final int reportEveryBatches;
-    private final int roundTimeoutMinutes;
+    private final SyncRound round;
     private final int earlyStoppingPatience;
     private final double earlyStoppingMinDelta;
     private final long shuffleSeed;
@@ -53,7 +46,7 @@ public final class TrainingLoop {
         this.epochs = training.epochs();
         this.maxBatchesPerEpoch = training.maxBatchesPerEpoch();
         this.reportEveryBatches = training.reportEveryBatches();
-        this.roundTimeoutMinutes = training.roundTimeoutMinutes();
+        this.round = new SyncRound(sc, training.roundTimeoutMinutes());
         this.earlyStoppingPatience = training.earlyStoppingPatience();
         this.earlyStoppingMinDelta = training.earlyStoppingMinDelta();
         this.shuffleSeed = shuffleSeed;
@@ -143,31 +136,17 @@ public final class TrainingLoop {
         int roundNumber = 0;
         for (int from = 0; from < order.size(); from += perRound) {
             roundNumber++;
-            List<Shard> round = order.subList(from, Math.min(order.size(), from + perRound));
-            List<String> paths = new ArrayList<>(round.size());
+            List<Shard> shards = order.subList(from, Math.min(order.size(), from + perRound));
+            List<String> paths = new ArrayList<>(shards.size());
             long roundExamples = 0;
-            for (Shard shard : round) {
+            for (Shard shard : shards) {
                 paths.add(train.uriOf(shard).toString());
                 roundExamples += shard.examples();
             }
-            int partitions = Math.min(sync.workers(), paths.size());
-            JavaRDD<String> rdd = sc.parallelize(paths, partitions);
-            int iterations = sparkNet.getNetwork().getIterationCount();
-            // DL4J counts every fitPaths call as an epoch; workers read this count for learning-rate
-            // schedules, so each round must start from the epochs really completed.
-            sparkNet.getNetwork().getConfiguration().setEpochCount(epoch - 1);
-            sync.beforeRound(sparkNet.getNetwork());
-            fitWithTimeout(sparkNet, rdd, loader, epoch, roundNumber);
-            // DL4J persists the paths and never releases them.
-            rdd.unpersist(false);
-            // DL4J advances the count by the averaging frequency even for a short last round; Adam's
-            // bias correction reads it, so it must be the minibatches each worker really fitted.
-            sparkNet.getNetwork().getConfiguration()
-                    .setIterationCount(iterations + (paths.size() + partitions - 1) / partitions);
-            sync.afterRound(sparkNet.getNetwork(), roundNumber, paths.size());
+            round.fit(sparkNet, sync, paths, loader, epoch, roundNumber);
             examples += roundExamples;
             weightedLoss += sparkNet.getScore() * roundExamples;
-            int done = from + round.size();
+            int done = from + shards.size();
             if (done >= nextReport || done == order.size()) {
                 nextReport += reportEvery;
                 Progress progress = new Progress(epoch, epochs, done, order.size(), examples,
@@ -177,43 +156,6 @@ public final class TrainingLoop {
         }
         return new Phase(examples > 0 ? weightedLoss / examples : Double.NaN, examples,
                 (System.nanoTime() - start) / 1e9);
-    }
-
-    /**
-     * Fits one round; a round that outlives {@code training.round-timeout-minutes} is cancelled
-     * (its tasks interrupted) and fails with the setting to change, instead of hanging the job.
-     */
-    private void fitWithTimeout(SparkComputationGraph sparkNet, JavaRDD<String> rdd, DataSetLoader loader, int epoch,
-            int round) {
-        if (roundTimeoutMinutes == 0) {
-            sparkNet.fitPaths(rdd, loader);
-            return;
-        }
-        String group = "sparktrain-round-" + UUID.randomUUID();
-        AtomicBoolean timedOut = new AtomicBoolean();
-        ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread thread = new Thread(r, "round-watchdog");
-            thread.setDaemon(true);
-            return thread;
-        });
-        sc.setJobGroup(group, "epoch " + epoch + ", round " + round, true);
-        ScheduledFuture<?> alarm = watchdog.schedule(() -> {
-            timedOut.set(true);
-            sc.cancelJobGroup(group);
-        }, roundTimeoutMinutes, TimeUnit.MINUTES);
-        try {
-            sparkNet.fitPaths(rdd, loader);
-        } catch (RuntimeException e) {
-            if (timedOut.get()) {
-                throw new IllegalStateException("epoch " + epoch + ", round " + round + " ran longer than "
-                        + ConfigSchema.ROUND_TIMEOUT.key() + " = " + roundTimeoutMinutes + " and was cancelled", e);
-            }
-            throw e;
-        } finally {
-            alarm.cancel(false);
-            watchdog.shutdownNow();
-            sc.clearJobGroup();
-        }
     }
 
     private Evaluation evaluate(SparkComputationGraph sparkNet, ShardSet test, DataSetLoader loader) {
