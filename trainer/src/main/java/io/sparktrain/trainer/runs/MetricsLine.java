@@ -34,6 +34,19 @@ public final class MetricsLine {
         return number.doubleValue();
     }
 
+    /** The numbers an epoch's line records as the array {@code field}. */
+    public static double[] numbersOf(String line, String field) throws IOException {
+        JsonNode array = JSON.readTree(line).get(field);
+        if (array == null || !array.isArray()) {
+            throw new IOException("metrics line without an array '" + field + "': " + line);
+        }
+        double[] numbers = new double[array.size()];
+        for (int i = 0; i < numbers.length; i++) {
+            numbers[i] = array.get(i).isNumber() ? array.get(i).doubleValue() : Double.NaN;
+        }
+        return numbers;
+    }
+
     static int epochOf(String line) throws IOException {
         JsonNode epoch = JSON.readTree(line).get("epoch");
         if (epoch == null || !epoch.canConvertToInt()) {

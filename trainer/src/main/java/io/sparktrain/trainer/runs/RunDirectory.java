@@ -59,6 +59,14 @@ public final class RunDirectory {
         return Storage.resolve(checkpointsDir(), String.format("epoch-%04d.zip", epoch));
     }
 
+    /**
+     * A further network of a checkpoint, such as a GAN's discriminator. Written before the
+     * checkpoint's main file, so that an epoch counts as checkpointed only with all its parts.
+     */
+    public URI checkpointUri(int epoch, String part) {
+        return Storage.resolve(checkpointsDir(), String.format("%s-epoch-%04d.zip", part, epoch));
+    }
+
     URI classesUri() {
         return Storage.resolve(uri, "classes.txt");
     }
@@ -90,7 +98,24 @@ public final class RunDirectory {
 
     /** Saves parameters and updater state after {@code epoch} (1-based). */
     public void writeCheckpoint(int epoch, ComputationGraph network) throws IOException {
-        storage.writeAtomically(checkpointUri(epoch), out -> {
+        writeNetwork(checkpointUri(epoch), network);
+    }
+
+    /** Saves a further network of epoch {@code epoch}'s checkpoint; see {@link #checkpointUri(int, String)}. */
+    public void writeCheckpoint(int epoch, String part, ComputationGraph network) throws IOException {
+        writeNetwork(checkpointUri(epoch, part), network);
+    }
+
+    /** A file of the run, such as a plot, at {@code relativePath}, written whole or not at all. */
+    public void writeFile(String relativePath, byte[] content) throws IOException {
+        storage.writeAtomically(Storage.resolve(uri, relativePath), out -> {
+            out.write(content);
+            return null;
+        });
+    }
+
+    private void writeNetwork(URI file, ComputationGraph network) throws IOException {
+        storage.writeAtomically(file, out -> {
             ModelSerializer.writeModel(network, out, true);
             return null;
         });
@@ -109,10 +134,18 @@ public final class RunDirectory {
     }
 
     public ComputationGraph readCheckpoint(int epoch) throws IOException {
-        try (InputStream in = storage.open(checkpointUri(epoch))) {
+        return readNetwork(checkpointUri(epoch));
+    }
+
+    public ComputationGraph readCheckpoint(int epoch, String part) throws IOException {
+        return readNetwork(checkpointUri(epoch, part));
+    }
+
+    private ComputationGraph readNetwork(URI file) throws IOException {
+        try (InputStream in = storage.open(file)) {
             return ModelSerializer.restoreComputationGraph(in, true);
         } catch (IOException | RuntimeException e) {
-            throw new IOException("cannot read checkpoint " + checkpointUri(epoch) + ": " + e.getMessage(), e);
+            throw new IOException("cannot read checkpoint " + file + ": " + e.getMessage(), e);
         }
     }
 

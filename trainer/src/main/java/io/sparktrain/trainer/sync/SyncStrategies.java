@@ -16,19 +16,29 @@ public final class SyncStrategies {
     private SyncStrategies() {}
 
     public static SyncStrategy create(TrainConfig config, JavaSparkContext sc) {
+        return create(config, sc, config.training().batchSizePerWorker());
+    }
+
+    /**
+     * For minibatches of {@code batchSizePerWorker} examples as loaded, when a loader makes them
+     * larger than the shards: DL4J's workers re-cut what they load into minibatches of the
+     * training master's size.
+     */
+    public static SyncStrategy create(TrainConfig config, JavaSparkContext sc, int batchSizePerWorker) {
         TrainConfig.Sync sync = config.sync();
         boolean local = sc.master().startsWith("local");
         return switch (sync.strategy()) {
             case ParameterAveraging.NAME -> new ParameterAveraging(
                     sync.workers() > 0 ? sync.workers() : sc.defaultParallelism(),
-                    config.training().batchSizePerWorker(), sync.averagingFrequency(), sync.prefetchBatches(),
+                    batchSizePerWorker, sync.averagingFrequency(), sync.prefetchBatches(),
                     sync.averageUpdaterState(), config.data().shuffleSeed());
-            case GradientSharing.NAME -> gradientSharing(config, sc, local);
+            case GradientSharing.NAME -> gradientSharing(config, sc, local, batchSizePerWorker);
             default -> throw new IllegalArgumentException("sync.strategy = " + sync.strategy() + " is not implemented");
         };
     }
 
-    private static GradientSharing gradientSharing(TrainConfig config, JavaSparkContext sc, boolean local) {
+    private static GradientSharing gradientSharing(TrainConfig config, JavaSparkContext sc, boolean local,
+            int batchSizePerWorker) {
         TrainConfig.Sync sync = config.sync();
         int workers = sync.workers() > 0 ? sync.workers() : local ? 1 : executorJvms(sc);
         if (local && workers > 1) {
@@ -43,7 +53,7 @@ public final class SyncStrategies {
         if (!local) {
             network.checkExecutors(sc);
         }
-        return new GradientSharing(workers, config.training().batchSizePerWorker(), sync.prefetchBatches(), sync,
+        return new GradientSharing(workers, batchSizePerWorker, sync.prefetchBatches(), sync,
                 network, local);
     }
 
