@@ -92,14 +92,15 @@ submit_job() {
     org.apache.spark.deploy.SparkSubmit "${conf[@]}" "$(job_jar)" "$@"
 }
 
-# with_default_config ARGS...: prints the arguments, one per line, with --config conf/mnist-lenet.conf
+# with_default_config CONFIG ARGS...: prints the arguments, one per line, with --config conf/CONFIG
 # added when neither --config, --resume nor --describe-config is among them.
 with_default_config() {
-  local arg
+  local config=$1 arg
+  shift
   for arg in "$@"; do
     case "$arg" in --config|--resume|--describe-config) printf '%s\n' "$@"; return ;; esac
   done
-  printf '%s\n' --config "$repo/conf/mnist-lenet.conf" "$@"
+  printf '%s\n' --config "$repo/conf/$config" "$@"
 }
 
 # spark_home DIR: a Spark runtime of the build's own Spark version in DIR, assembled from Maven
@@ -127,4 +128,29 @@ spark_version() { # HOME
   local core
   core=$(tr ':' '\n' < "$1/classpath.txt" | grep -m1 '/spark-core_')
   basename "$(dirname "$core")"
+}
+
+# run_training_job MAIN_CLASS CONFIG ARGS...: runs a training job in this JVM on the embedded
+# default, or with --master URL submits it to that cluster; conf/CONFIG unless the arguments name
+# a config or a run to resume.
+run_training_job() {
+  local main=$1 config=$2 master=
+  shift 2
+  local rest=()
+  while (($#)); do
+    if [[ "$1" == --master ]]; then
+      master=${2:?--master needs a URL such as spark://127.0.0.1:7077}
+      shift 2
+    else
+      rest+=("$1")
+      shift
+    fi
+  done
+  local args
+  mapfile -t args < <(with_default_config "$config" ${rest[@]+"${rest[@]}"})
+  if [[ -n "$master" ]]; then
+    submit_job "$master" "$main" "${args[@]}"
+  else
+    launch_job "$main" "${args[@]}"
+  fi
 }

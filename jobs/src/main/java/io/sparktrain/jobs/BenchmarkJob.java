@@ -67,6 +67,7 @@ public final class BenchmarkJob {
 
     public static List<Result> run(TrainConfig config) throws IOException {
         JobData.requireDistributedDataset(config);
+        JobData.requireClassifier(config);
         try (JavaSparkContext sc = SparkContexts.create(config.spark())) {
             Storage storage = new Storage(sc.hadoopConfiguration());
             JobData data = JobData.prepare(sc, storage, config, JobLocations.of(config));

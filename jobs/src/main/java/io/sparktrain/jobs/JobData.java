@@ -16,6 +16,7 @@ import io.sparktrain.datasets.shards.ShardExporter;
 import io.sparktrain.datasets.shards.ShardLoaders;
 import io.sparktrain.datasets.shards.ShardSet;
 import io.sparktrain.datasets.storage.Storage;
+import io.sparktrain.trainer.config.ConfigSchema;
 import io.sparktrain.trainer.config.InvalidConfigException;
 import io.sparktrain.trainer.config.TrainConfig;
 import io.sparktrain.trainer.model.ModelSpec;
@@ -40,6 +41,14 @@ record JobData(ShardSet train, ShardSet test, ShardLoaders loaders, int channels
         if (Datasets.TABLES.contains(config.data().dataset())) {
             throw new InvalidConfigException("data.dataset = " + config.data().dataset() + " is a small table trained "
                     + "in one JVM (sync.strategy = single-machine): run it as an example with submit/reproduce");
+        }
+    }
+
+    /** Refuses the GANs, which the GAN job trains, before Spark starts. */
+    static void requireClassifier(TrainConfig config) {
+        if (ConfigSchema.GAN_ARCHITECTURES.contains(config.model().architecture())) {
+            throw new InvalidConfigException(ConfigSchema.ARCHITECTURE.key() + " = " + config.model().architecture()
+                    + " is a generative adversarial network: train it with submit/gan");
         }
     }
 

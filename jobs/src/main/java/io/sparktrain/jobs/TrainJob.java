@@ -66,6 +66,7 @@ public final class TrainJob {
     /** Trains as {@code config} says; when {@code resumeRunId} is given, continues that run. Returns the run. */
     public static RunDirectory run(TrainConfig config, Optional<String> resumeRunId) throws IOException {
         JobData.requireDistributedDataset(config);
+        JobData.requireClassifier(config);
         JobLocations locations = JobLocations.of(config);
         try (JavaSparkContext sc = SparkContexts.create(config.spark())) {
             Storage storage = new Storage(sc.hadoopConfiguration());

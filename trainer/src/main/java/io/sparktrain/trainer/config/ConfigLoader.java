@@ -171,6 +171,7 @@ public final class ConfigLoader {
         }
         problems.addAll(tableChecks(config));
         problems.addAll(modelChecks(config));
+        problems.addAll(ganChecks(config));
         TrainConfig.Sharing sharing = config.sync().sharing();
         if (!sharing.networkMask().isEmpty() && !sharing.networkInterface().isEmpty()) {
             problems.add(NETWORK_MASK.key() + " = " + sharing.networkMask() + " and " + NETWORK_INTERFACE.key() + " = "
@@ -258,6 +259,33 @@ public final class ConfigLoader {
         return problems;
     }
 
+    /**
+     * A GAN learns MNIST-format images by parameter averaging, its discriminator copied frozen into
+     * the generator's training network: a weight penalty would move that copy (DL4J applies L1 and
+     * L2 to frozen layers too), and there is no test accuracy to stop early on.
+     */
+    private static List<String> ganChecks(TrainConfig config) {
+        String architecture = config.model().architecture();
+        if (!GAN_ARCHITECTURES.contains(architecture)) {
+            return setOnlyWhereTheyApply(config, GAN_SETTINGS, String.join(" and ", GAN_ARCHITECTURES), architecture);
+        }
+        List<String> problems = new ArrayList<>();
+        String dataset = config.data().dataset();
+        if (!Datasets.MNIST_FORMAT.contains(dataset)) {
+            problems.add(ARCHITECTURE.key() + " = " + architecture + " learns 28x28 grey images ("
+                    + String.join(", ", Datasets.MNIST_FORMAT) + "), not " + dataset);
+        }
+        if (!config.sync().strategy().equals("parameter-averaging")) {
+            problems.add(ARCHITECTURE.key() + " = " + architecture + " trains with " + STRATEGY.key()
+                    + " = parameter-averaging only; gradient sharing is not available for GANs yet");
+        }
+        String job = architecture + ", whose discriminator is copied frozen into the generator's training network";
+        problems.addAll(setOnlyWhereTheyApply(config, List.of(L1, L2), "classifiers", job));
+        problems.addAll(setOnlyWhereTheyApply(config, List.of(EARLY_STOPPING_PATIENCE, EARLY_STOPPING_MIN_DELTA,
+                AUGMENT_SHIFT, AUGMENT_ROTATION, AUGMENT_FLIP), "classifiers", architecture));
+        return problems;
+    }
+
     /** The mlp keys apply to mlp alone, and its output activation and loss must belong together. */
     private static List<String> modelChecks(TrainConfig config) {
         List<String> problems = new ArrayList<>();
@@ -309,6 +337,7 @@ public final class ConfigLoader {
                 new TrainConfig.Training(get(v, EPOCHS), get(v, BATCH_SIZE), get(v, MAX_BATCHES),
                         get(v, REPORT_EVERY), get(v, ROUND_TIMEOUT), get(v, EARLY_STOPPING_PATIENCE),
                         get(v, EARLY_STOPPING_MIN_DELTA)),
+                new TrainConfig.Gan(get(v, NOISE_SIZE), get(v, DISCRIMINATOR_STEPS), get(v, SAMPLE_GRID)),
                 new TrainConfig.Sync(get(v, STRATEGY), get(v, WORKERS), get(v, AVERAGING_FREQUENCY), get(v, PREFETCH),
                         get(v, AVERAGE_UPDATER), new TrainConfig.Sharing(get(v, CONTROLLER_ADDRESS),
                                 get(v, NETWORK_MASK), get(v, NETWORK_INTERFACE), get(v, PORTS), get(v, MESH_MODE),

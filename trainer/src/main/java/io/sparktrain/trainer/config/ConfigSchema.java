@@ -4,6 +4,7 @@ import io.sparktrain.datasets.Datasets;
 import io.sparktrain.datasets.imagenet.ClassSubsets;
 import io.sparktrain.datasets.mnist.FashionMnist;
 import java.util.List;
+import java.util.stream.Stream;
 
 /** Every setting a training job accepts, with its default and documentation. */
 public final class ConfigSchema {
@@ -83,8 +84,13 @@ public final class ConfigSchema {
     /** Every architecture the model package builds; its tests build each one. */
     public static final List<String> ARCHITECTURES = List.of("lenet", "resnet18", "resnet34", "resnet50", "mlp");
     public static final String MLP = "mlp";
-    public static final Param<String> ARCHITECTURE = Param.choice("model.architecture", "lenet", ARCHITECTURES,
-            "Network to train; mlp is a stack of dense layers described by the mlp keys below.",
+    /** The generative adversarial networks, trained by the GAN job (submit/gan) rather than the classifier's. */
+    public static final List<String> GAN_ARCHITECTURES = List.of("gan", "dcgan");
+    public static final Param<String> ARCHITECTURE = Param.choice("model.architecture", "lenet",
+            Stream.concat(ARCHITECTURES.stream(), GAN_ARCHITECTURES.stream()).toList(),
+            "Network to train; mlp is a stack of dense layers described by the mlp keys below; gan (the lecture's "
+                    + "100-256-784 generator against a 784-256-1 discriminator) and dcgan (transposed convolutions "
+                    + "and batch normalization against LeakyReLU convolutions) are trained by submit/gan.",
             c -> c.model().architecture());
     public static final Param<String> STEM = Param.choice("model.stem", "auto", List.of("auto", "imagenet", "small"),
             "ResNet input layers: imagenet = 7x7/2 convolution and 3x3/2 max-pool (He et al.); small = one 3x3/1 "
@@ -185,6 +191,17 @@ public final class ConfigSchema {
             0, 0, 1, true, "The improvement in test accuracy (0.001 = 0.1 percentage points) that early stopping "
                     + "counts as one.", c -> c.training().earlyStoppingMinDelta());
 
+    private static final String GAN_ONLY = "gan and dcgan: ";
+    public static final Param<Integer> NOISE_SIZE = Param.integer("gan.noise-size", 100, 1, 10_000,
+            GAN_ONLY + "the generator's input, noise drawn uniformly from [-1, 1].", c -> c.gan().noiseSize());
+    public static final Param<Integer> DISCRIMINATOR_STEPS = Param.integer("gan.discriminator-steps", 1, 1, 1_000,
+            GAN_ONLY + "discriminator minibatches per generator minibatch, the k of Goodfellow et al.'s Algorithm 1; "
+                    + "an epoch is one pass of the discriminator over the real images.",
+            c -> c.gan().discriminatorSteps());
+    public static final Param<Integer> SAMPLE_GRID = Param.integer("gan.sample-grid", 10, 1, 64,
+            GAN_ONLY + "after every epoch the run keeps an N x N grid of samples, always from the same noise.",
+            c -> c.gan().sampleGrid());
+
     public static final String SINGLE_MACHINE = "single-machine";
     public static final Param<String> STRATEGY = Param.choice("sync.strategy", "parameter-averaging",
             List.of("parameter-averaging", "gradient-sharing", SINGLE_MACHINE),
@@ -283,7 +300,7 @@ public final class ConfigSchema {
             OUTPUT_ACTIVATION, LOSS, WEIGHT_INIT, BIAS_INIT, BATCH_NORM, DROPOUT, MAX_NORM, MODEL_SEED, UPDATER,
             LEARNING_RATE, LEARNING_RATE_DECAY, MOMENTUM, RHO, BETA1, BETA2, L1, L2, GRADIENT_CLIPPING,
             CLIPPING_THRESHOLD, EPOCHS, BATCH_SIZE, MAX_BATCHES, REPORT_EVERY, ROUND_TIMEOUT,
-            EARLY_STOPPING_PATIENCE, EARLY_STOPPING_MIN_DELTA, STRATEGY,
+            EARLY_STOPPING_PATIENCE, EARLY_STOPPING_MIN_DELTA, NOISE_SIZE, DISCRIMINATOR_STEPS, SAMPLE_GRID, STRATEGY,
             WORKERS, AVERAGING_FREQUENCY, PREFETCH, AVERAGE_UPDATER, CONTROLLER_ADDRESS, NETWORK_MASK,
             NETWORK_INTERFACE, PORTS, MESH_MODE, WORKERS_PER_NODE, BATCHES_PER_FIT, NETWORK_TIMEOUT,
             THRESHOLD_ALGORITHM, THRESHOLD, MIN_SPARSITY, MAX_SPARSITY, TARGET_SPARSITY, THRESHOLD_DECAY,
@@ -294,7 +311,10 @@ public final class ConfigSchema {
     public static final List<Param<?>> ARCHITECTURE_DEFINING = List.of(ARCHITECTURE, STEM, WIDTH, HIDDEN_LAYERS,
             ACTIVATION, OUTPUT_ACTIVATION, LOSS, WEIGHT_INIT, BIAS_INIT, BATCH_NORM, DROPOUT, MAX_NORM, MODEL_SEED,
             UPDATER, LEARNING_RATE, LEARNING_RATE_DECAY, MOMENTUM, RHO, BETA1, BETA2, L1, L2, GRADIENT_CLIPPING,
-            CLIPPING_THRESHOLD);
+            CLIPPING_THRESHOLD, NOISE_SIZE);
+
+    /** The settings only the GAN architectures read. */
+    public static final List<Param<?>> GAN_SETTINGS = List.of(NOISE_SIZE, DISCRIMINATOR_STEPS, SAMPLE_GRID);
 
     /** The settings only the mlp architecture reads; other architectures refuse values other than the defaults. */
     public static final List<Param<?>> MLP_SETTINGS = List.of(HIDDEN_LAYERS, ACTIVATION, OUTPUT_ACTIVATION, LOSS,

@@ -7,7 +7,7 @@ import java.util.Map;
  * A job's settings, resolved and validated once before Spark starts. Immutable; produced only by
  * {@link ConfigLoader}. Keys, defaults and documentation live in {@link ConfigSchema}.
  */
-public record TrainConfig(Run run, Data data, Model model, Training training, Sync sync, Spark spark) {
+public record TrainConfig(Run run, Data data, Model model, Training training, Gan gan, Sync sync, Spark spark) {
 
     public record Run(String name, String root) {}
 
@@ -34,6 +34,9 @@ public record TrainConfig(Run run, Data data, Model model, Training training, Sy
 
     public record Training(int epochs, int batchSizePerWorker, int maxBatchesPerEpoch, int reportEveryBatches,
             int roundTimeoutMinutes, int earlyStoppingPatience, double earlyStoppingMinDelta) {}
+
+    /** How a generative adversarial network trains; see {@link ConfigSchema#GAN_SETTINGS}. */
+    public record Gan(int noiseSize, int discriminatorSteps, int sampleGrid) {}
 
     public record Sync(String strategy, int workers, int averagingFrequency, int prefetchBatches,
             boolean averageUpdaterState, Sharing sharing) {}

@@ -1,0 +1,108 @@
+package io.sparktrain.jobs;
+
+import io.sparktrain.datasets.storage.Storage;
+import io.sparktrain.trainer.config.ConfigLoader;
+import io.sparktrain.trainer.config.ConfigSchema;
+import io.sparktrain.trainer.config.InvalidConfigException;
+import io.sparktrain.trainer.config.TrainConfig;
+import io.sparktrain.trainer.gan.GanModels;
+import io.sparktrain.trainer.gan.GanNetworks;
+import io.sparktrain.trainer.gan.GanRecorder;
+import io.sparktrain.trainer.gan.GanTraining;
+import io.sparktrain.trainer.model.ModelSpec;
+import io.sparktrain.trainer.runs.RunDirectory;
+import io.sparktrain.trainer.runs.RunStore;
+import io.sparktrain.trainer.spark.SparkContexts;
+import java.io.IOException;
+import java.util.List;
+import java.util.Optional;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains a generative adversarial network ({@code model.architecture = gan | dcgan}) on Spark:
+ * fetch and shard the images, build or restore both networks, train them in alternation, and
+ * keep checkpoints, samples, metrics and loss curves in the run directory.
+ *
+ * <p>Exit codes: 0 trained; 2 bad command line or config; 3 bad data, shards or run directory;
+ * 1 anything else.
+ */
+public final class GanJob {
+    private static final Logger log = LoggerFactory.getLogger(GanJob.class);
+
+    private GanJob() {}
+
+    public static void main(String[] args) {
+        System.exit(launch(args));
+    }
+
+    static int launch(String... args) {
+        try {
+            JobArguments arguments = JobArguments.parse(args);
+            if (arguments.describeConfig()) {
+                System.out.print(ConfigSchema.markdownReference());
+                return TrainJob.OK;
+            }
+            run(arguments.resolveConfig(), arguments.resumeRunId());
+            return TrainJob.OK;
+        } catch (InvalidConfigException e) {
+            log.error("Invalid configuration: {}", e.getMessage());
+            return TrainJob.BAD_CONFIG;
+        } catch (IOException e) {
+            log.error("Cannot train: {}", e.getMessage(), e);
+            return TrainJob.BAD_DATA;
+        } catch (RuntimeException e) {
+            log.error("Training failed", e);
+            return TrainJob.FAILED;
+        }
+    }
+
+    /** Trains as {@code config} says; when {@code resumeRunId} is given, continues that run. Returns the run. */
+    public static RunDirectory run(TrainConfig config, Optional<String> resumeRunId) throws IOException {
+        String architecture = config.model().architecture();
+        if (!ConfigSchema.GAN_ARCHITECTURES.contains(architecture)) {
+            throw new InvalidConfigException(ConfigSchema.ARCHITECTURE.key() + " = " + architecture + " is not a GAN ("
+                    + String.join(", ", ConfigSchema.GAN_ARCHITECTURES) + "): train it with submit/train");
+        }
+        JobLocations locations = JobLocations.of(config);
+        try (JavaSparkContext sc = SparkContexts.create(config.spark())) {
+            Storage storage = new Storage(sc.hadoopConfiguration());
+            // Data is fetched, verified and sharded before the run directory exists, so bad data
+            // leaves nothing behind.
+            JobData data = JobData.prepare(sc, storage, config, locations);
+            RunStore runs = new RunStore(storage, locations.runRoot());
+            RunDirectory run = resumeRunId.isPresent() ? runs.open(resumeRunId.get()) : runs.create(config.run().name());
+            int completedEpochs = run.lastCheckpointEpoch().orElse(0);
+            String resolved = ConfigLoader.render(config);
+            run.writeConfig(resolved);
+            log.info("Run {} in {} ({}), Spark master {}", run.id(), Storage.display(run.uri()),
+                    resumeRunId.isPresent() ? "resumed after epoch " + completedEpochs : "new", sc.master());
+            log.info("Resolved config:\n{}", resolved);
+
+            int noiseSize = config.gan().noiseSize();
+            ModelSpec spec = data.modelSpec(config.model());
+            GanNetworks networks;
+            if (completedEpochs > 0) {
+                networks = new GanNetworks(run.readCheckpoint(completedEpochs, GanRecorder.DISCRIMINATOR),
+                        run.readCheckpoint(completedEpochs), GanModels.generator(spec, noiseSize).toJson());
+                log.info("Restored both networks and their updater states from epoch {}", completedEpochs);
+            } else {
+                networks = GanModels.newNetworks(spec, noiseSize);
+            }
+            log.info("GAN {}: generator {} parameters, discriminator {}", architecture,
+                    networks.adversarial().numParams() - networks.discriminator().numParams(),
+                    networks.discriminator().numParams());
+            if (completedEpochs >= config.training().epochs()) {
+                log.info("Run {} already completed {} of {} epochs; nothing to train", run.id(), completedEpochs,
+                        config.training().epochs());
+                return run;
+            }
+            GanTraining training = new GanTraining(sc, config, List.of(new GanRecorder(run, config.gan().sampleGrid(),
+                    run.metricLines(completedEpochs))));
+            training.fit(networks, completedEpochs, data.train(), data.test());
+            log.info("Run directory: {}", Storage.display(run.uri()));
+            return run;
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package io.sparktrain.trainer.gan;
+
+import java.util.Map;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+
+/**
+ * A GAN as it trains: the discriminator and the adversarial network (generator plus frozen
+ * discriminator copy), each with its own optimizer state, and the generator's configuration for
+ * sampling. The generator's parameters live in the adversarial network alone.
+ */
+public record GanNetworks(ComputationGraph discriminator, ComputationGraph adversarial, String generatorJson) {
+
+    /**
+     * Copies the discriminator into the adversarial network's frozen layers, as it must be before
+     * every generator step: the generator learns against the discriminator as it now is.
+     */
+    public void copyDiscriminator() {
+        for (Map.Entry<String, INDArray> param : discriminator.paramTable().entrySet()) {
+            adversarial.setParam(param.getKey(), param.getValue());
+        }
+    }
+
+    /** A standalone generator with the adversarial network's current generator parameters. */
+    public ComputationGraph generator() {
+        ComputationGraph generator = new ComputationGraph(ComputationGraphConfiguration.fromJson(generatorJson));
+        generator.init();
+        for (String name : generator.paramTable().keySet()) {
+            generator.setParam(name, adversarial.getParam(name));
+        }
+        return generator;
+    }
+
+    /** The generator's parameters, flattened in the standalone generator's order, for the executors. */
+    public GeneratorSnapshot snapshot(long id) {
+        return new GeneratorSnapshot(id, generatorJson, generator().params().toFloatVector());
+    }
+}

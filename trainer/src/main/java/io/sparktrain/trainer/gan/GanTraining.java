@@ -1,0 +1,213 @@
+package io.sparktrain.trainer.gan;
+
+import io.sparktrain.datasets.shards.ShardManifest.Shard;
+import io.sparktrain.datasets.shards.ShardSet;
+import io.sparktrain.datasets.storage.Storage;
+import io.sparktrain.trainer.config.TrainConfig;
+import io.sparktrain.trainer.loop.EpochOrder;
+import io.sparktrain.trainer.loop.SyncRound;
+import io.sparktrain.trainer.sync.SyncStrategies;
+import io.sparktrain.trainer.sync.SyncStrategy;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Trains a GAN on Spark, Algorithm 1 of Goodfellow et al. (2014) spread over the workers. Each
+ * round, the discriminator trains across the executors on real shards and as many fakes, which
+ * each executor generates with the round's generator; then the generator trains across the
+ * executors through the adversarial network, whose frozen discriminator is first copied from the
+ * one just trained. {@code gan.discriminator-steps} discriminator minibatches go to each generator
+ * minibatch. Both networks synchronize by the configured strategy, updater state included, each
+ * with a training master of its own.
+ */
+public final class GanTraining {
+    private static final Logger log = LoggerFactory.getLogger(GanTraining.class);
+    /** Held-out real images (and as many fakes) on which the discriminator's accuracy is measured. */
+    static final int EVALUATION_IMAGES = 1000;
+    private static final long SAMPLE_NOISE_SALT = 0x3C6EF372FE94F82BL;
+    private static final long EVALUATION_NOISE_SALT = 0xA54FF53A5F1D36F1L;
+
+    private final JavaSparkContext sc;
+    private final TrainConfig config;
+    private final SyncRound round;
+    private final List<GanListener> listeners;
+
+    public GanTraining(JavaSparkContext sc, TrainConfig config, List<GanListener> listeners) {
+        this.sc = sc;
+        this.config = config;
+        this.round = new SyncRound(sc, config.training().roundTimeoutMinutes());
+        this.listeners = List.copyOf(listeners);
+    }
+
+    /** Trains epochs {@code completedEpochs + 1 .. training.epochs}; returns the trained networks. */
+    public GanNetworks fit(GanNetworks networks, int completedEpochs, ShardSet train, ShardSet test)
+            throws IOException {
+        int batch = config.training().batchSizePerWorker();
+        SyncStrategy discriminatorSync = SyncStrategies.create(config, sc, 2 * batch);
+        SyncStrategy generatorSync = SyncStrategies.create(config, sc);
+        SparkComputationGraph discriminator = new SparkComputationGraph(sc, networks.discriminator(),
+                discriminatorSync.trainingMaster());
+        SparkComputationGraph adversarial = new SparkComputationGraph(sc, networks.adversarial(),
+                generatorSync.trainingMaster());
+        Phases phases = new Phases(discriminator, discriminatorSync, adversarial, generatorSync,
+                networks.generatorJson());
+        INDArray realImages = evaluationImages(test);
+        int noiseSize = config.gan().noiseSize();
+        int grid = config.gan().sampleGrid();
+        INDArray sampleNoise = GanImages.noise(config.model().seed() ^ SAMPLE_NOISE_SALT, grid * grid, noiseSize);
+        INDArray evaluationNoise = GanImages.noise(config.model().seed() ^ EVALUATION_NOISE_SALT,
+                (int) realImages.size(0), noiseSize);
+        for (int epoch = completedEpochs + 1; epoch <= config.training().epochs(); epoch++) {
+            long start = System.nanoTime();
+            Losses losses = fitEpoch(phases, train, epoch);
+            GanNetworks current = phases.networks();
+            ComputationGraph generator = current.generator();
+            INDArray fakes = GanImages.flatten(generator.outputSingle(false, evaluationNoise));
+            double accuracyReal = share(current.discriminator().outputSingle(false, realImages), true);
+            double accuracyFake = share(current.discriminator().outputSingle(false, fakes), false);
+            float[][] samples = GanImages.flatten(generator.outputSingle(false, sampleNoise)).toFloatMatrix();
+            GanEpoch result = new GanEpoch(epoch, config.training().epochs(), losses.discriminatorMean(),
+                    losses.generatorMean(), losses.discriminator(), losses.generator(), accuracyReal, accuracyFake,
+                    losses.realExamples, (System.nanoTime() - start) / 1e9, samples);
+            log.info("epoch {}/{} done in {} s: discriminator loss {}, generator loss {}; discriminator right on "
+                    + "{}% of real and {}% of fake images", epoch, result.epochs(), String.format("%.0f",
+                            result.seconds()), String.format("%.4f", result.discriminatorLoss()),
+                    String.format("%.4f", result.generatorLoss()), String.format("%.1f", 100 * accuracyReal),
+                    String.format("%.1f", 100 * accuracyFake));
+            for (GanListener listener : listeners) {
+                listener.onEpochEnd(result, current);
+            }
+        }
+        return phases.networks();
+    }
+
+    /** The two Spark networks, their strategies, and the generator's configuration. */
+    private record Phases(SparkComputationGraph discriminator, SyncStrategy discriminatorSync,
+            SparkComputationGraph adversarial, SyncStrategy generatorSync, String generatorJson) {
+        GanNetworks networks() {
+            return new GanNetworks(discriminator.getNetwork(), adversarial.getNetwork(), generatorJson);
+        }
+    }
+
+    /** The per-round losses of an epoch and the real images seen. */
+    private static final class Losses {
+        private final List<Double> discriminator = new ArrayList<>();
+        private final List<Double> generator = new ArrayList<>();
+        private final List<Long> weights = new ArrayList<>();
+        private long realExamples;
+
+        void add(double discriminatorLoss, double generatorLoss, long examples) {
+            discriminator.add(discriminatorLoss);
+            generator.add(generatorLoss);
+            weights.add(examples);
+            realExamples += examples;
+        }
+
+        double[] discriminator() {
+            return discriminator.stream().mapToDouble(Double::doubleValue).toArray();
+        }
+
+        double[] generator() {
+            return generator.stream().mapToDouble(Double::doubleValue).toArray();
+        }
+
+        double discriminatorMean() {
+            return weightedMean(discriminator);
+        }
+
+        double generatorMean() {
+            return weightedMean(generator);
+        }
+
+        private double weightedMean(List<Double> values) {
+            double sum = 0;
+            for (int i = 0; i < values.size(); i++) {
+                sum += values.get(i) * weights.get(i);
+            }
+            return realExamples > 0 ? sum / realExamples : Double.NaN;
+        }
+    }
+
+    private Losses fitEpoch(Phases phases, ShardSet train, int epoch) {
+        TrainConfig.Training training = config.training();
+        int steps = config.gan().discriminatorSteps();
+        int noiseSize = config.gan().noiseSize();
+        long seed = config.data().shuffleSeed();
+        List<Shard> order = EpochOrder.of(train.manifest().shards(), epoch, seed, training.maxBatchesPerEpoch());
+        int perRound = phases.discriminatorSync().batchesPerRound() * steps;
+        int reportEvery = Math.max(perRound, training.reportEveryBatches() / perRound * perRound);
+        Losses losses = new Losses();
+        long start = System.nanoTime();
+        int roundNumber = 0;
+        for (int from = 0; from < order.size(); from += perRound) {
+            roundNumber++;
+            List<String> paths = new ArrayList<>();
+            long examples = 0;
+            for (Shard shard : order.subList(from, Math.min(order.size(), from + perRound))) {
+                paths.add(train.uriOf(shard).toString());
+                examples += shard.examples();
+            }
+            // Ids tell an executor's cached generator that its parameters are stale; random ones
+            // stay apart across runs in one JVM.
+            Broadcast<GeneratorSnapshot> generator = sc.broadcast(
+                    phases.networks().snapshot(ThreadLocalRandom.current().nextLong()));
+            try {
+                round.fit(phases.discriminator(), phases.discriminatorSync(), paths,
+                        new DiscriminatorBatches(generator, noiseSize, seed, epoch), epoch, roundNumber);
+            } finally {
+                generator.destroy();
+            }
+            // DL4J's score is the mean over real and fake rows; the lecture's loss sums the two means.
+            double discriminatorLoss = 2 * phases.discriminator().getScore();
+            phases.networks().copyDiscriminator();
+            List<String> generatorSlots = paths.subList(0, (paths.size() + steps - 1) / steps);
+            round.fit(phases.adversarial(), phases.generatorSync(), generatorSlots,
+                    new GeneratorBatches(training.batchSizePerWorker(), noiseSize, seed, epoch), epoch, roundNumber);
+            losses.add(discriminatorLoss, phases.adversarial().getScore(), examples);
+            int done = from + paths.size();
+            if (done % reportEvery < perRound || done == order.size()) {
+                log.info("epoch {}/{}  batch {}/{}  {} images/s  discriminator loss {}  generator loss {}", epoch,
+                        training.epochs(), done, order.size(),
+                        String.format("%.0f", losses.realExamples / ((System.nanoTime() - start) / 1e9)),
+                        String.format("%.4f", discriminatorLoss),
+                        String.format("%.4f", phases.adversarial().getScore()));
+            }
+        }
+        return losses;
+    }
+
+    /** The fraction of {@code probabilities} on the right side of 0.5. */
+    private static double share(INDArray probabilities, boolean real) {
+        INDArray right = real ? probabilities.gte(0.5) : probabilities.lt(0.5);
+        return right.castTo(probabilities.dataType()).sumNumber().doubleValue() / probabilities.length();
+    }
+
+    /** The first test images, read on the driver. */
+    private INDArray evaluationImages(ShardSet test) throws IOException {
+        Storage storage = new Storage(sc.hadoopConfiguration());
+        List<INDArray> images = new ArrayList<>();
+        long count = 0;
+        for (String path : test.paths()) {
+            if (count >= EVALUATION_IMAGES) {
+                break;
+            }
+            INDArray features = ShardSet.read(storage, path).getFeatures();
+            images.add(features);
+            count += features.size(0);
+        }
+        INDArray all = Nd4j.vstack(images.toArray(INDArray[]::new));
+        return all.size(0) > EVALUATION_IMAGES
+                ? all.get(NDArrayIndex.interval(0, EVALUATION_IMAGES), NDArrayIndex.all()).dup() : all;
+    }
+}

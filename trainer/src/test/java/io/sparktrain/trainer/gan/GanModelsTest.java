@@ -1,0 +1,106 @@
+package io.sparktrain.trainer.gan;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.sparktrain.trainer.config.ConfigLoader;
+import io.sparktrain.trainer.config.TrainConfig;
+import io.sparktrain.trainer.model.ModelSpec;
+import java.util.List;
+import java.util.Map;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+
+class GanModelsTest {
+    private static TrainConfig config(String architecture) {
+        return ConfigLoader.parse("model { architecture = " + architecture + ", updater = adam, "
+                + "learning-rate = 0.0002 }", "test", List.of());
+    }
+
+    private static GanNetworks networks(String architecture) {
+        TrainConfig config = config(architecture);
+        return GanModels.newNetworks(ModelSpec.of(config.model(), 1, 28, 28, 1), config.gan().noiseSize());
+    }
+
+    private static Map<String, INDArray> copy(Map<String, INDArray> params) {
+        Map<String, INDArray> copies = new java.util.HashMap<>();
+        params.forEach((name, value) -> copies.put(name, value.dup()));
+        return copies;
+    }
+
+    @Test
+    void theLectureGanHasTheLecturesLayers() {
+        GanNetworks gan = networks("gan");
+        assertEquals(100 * 256 + 256 + 256 * 784 + 784, gan.generator().numParams());
+        assertEquals(784 * 256 + 256 + 256 + 1, gan.discriminator().numParams());
+        assertEquals(gan.generator().numParams() + gan.discriminator().numParams(), gan.adversarial().numParams());
+        INDArray images = gan.generator().outputSingle(false, GanImages.noise(1, 5, 100));
+        assertArrayEquals(new long[] {5, 784}, images.shape());
+        assertTrue(images.minNumber().doubleValue() >= 0 && images.maxNumber().doubleValue() <= 1, "sigmoid pixels");
+        INDArray probabilities = gan.discriminator().outputSingle(false, images);
+        assertArrayEquals(new long[] {5, 1}, probabilities.shape());
+    }
+
+    /** The generator learns through the discriminator's copy, which must not move. */
+    @Test
+    void aGeneratorStepMovesTheGeneratorAndNotTheFrozenDiscriminator() {
+        for (String architecture : List.of("gan", "dcgan")) {
+            GanNetworks gan = networks(architecture);
+            ComputationGraph adversarial = gan.adversarial();
+            Map<String, INDArray> before = copy(adversarial.paramTable());
+            DataSet noise = new DataSet(GanImages.noise(3, 16, 100), Nd4j.ones(DataType.FLOAT, 16, 1));
+            for (int step = 0; step < 3; step++) {
+                adversarial.fit(noise);
+            }
+            for (Map.Entry<String, INDArray> param : adversarial.paramTable().entrySet()) {
+                boolean discriminator = gan.discriminator().paramTable().containsKey(param.getKey());
+                boolean runningStatistic = param.getKey().endsWith("_mean") || param.getKey().endsWith("stdev");
+                if (discriminator) {
+                    assertEquals(before.get(param.getKey()), param.getValue(), architecture + " " + param.getKey());
+                } else if (!runningStatistic) {
+                    assertNotEquals(before.get(param.getKey()), param.getValue(), architecture + " " + param.getKey());
+                }
+            }
+            assertTrue(Double.isFinite(adversarial.score()), architecture);
+        }
+    }
+
+    @Test
+    void theDiscriminatorTrainsAndItsCopyFollowsIt() {
+        for (String architecture : List.of("gan", "dcgan")) {
+            GanNetworks gan = networks(architecture);
+            INDArray fakes = GanImages.flatten(gan.generator().outputSingle(true, GanImages.noise(4, 8, 100)));
+            INDArray reals = Nd4j.rand(DataType.FLOAT, 8, 784);
+            DataSet batch = new DataSet(Nd4j.vstack(reals, fakes),
+                    Nd4j.vstack(Nd4j.ones(DataType.FLOAT, 8, 1), Nd4j.zeros(DataType.FLOAT, 8, 1)));
+            INDArray before = gan.discriminator().params().dup();
+            gan.discriminator().fit(batch);
+            assertNotEquals(before, gan.discriminator().params(), architecture);
+            gan.copyDiscriminator();
+            for (Map.Entry<String, INDArray> param : gan.discriminator().paramTable().entrySet()) {
+                assertEquals(param.getValue(), gan.adversarial().getParam(param.getKey()), param.getKey());
+            }
+        }
+    }
+
+    @Test
+    void theDcganGeneratorMakes28By28ImagesAndTheSnapshotMakesTheSame() {
+        GanNetworks gan = networks("dcgan");
+        ComputationGraph generator = gan.generator();
+        INDArray noise = GanImages.noise(5, 6, 100);
+        INDArray maps = generator.outputSingle(true, noise);
+        assertArrayEquals(new long[] {6, 1, 28, 28}, maps.shape());
+        INDArray flat = GanImages.flatten(maps);
+        assertEquals(flat, gan.snapshot(7).generate(noise));
+        gan.adversarial().fit(new DataSet(noise, Nd4j.ones(DataType.FLOAT, 6, 1)));
+        assertNotEquals(flat, gan.snapshot(8).generate(noise), "a new snapshot brings the new parameters");
+        assertEquals(GanImages.noise(5, 6, 100), noise, "noise is reproducible");
+        assertTrue(noise.minNumber().doubleValue() >= -1 && noise.maxNumber().doubleValue() < 1);
+    }
+}
