@@ -1,7 +1,6 @@
 package io.sparktrain.jobs;
 
 import io.sparktrain.datasets.storage.Storage;
-import io.sparktrain.trainer.config.ConfigLoader;
 import io.sparktrain.trainer.config.ConfigSchema;
 import io.sparktrain.trainer.config.InvalidConfigException;
 import io.sparktrain.trainer.config.TrainConfig;
@@ -11,7 +10,6 @@ import io.sparktrain.trainer.gan.GanRecorder;
 import io.sparktrain.trainer.gan.GanTraining;
 import io.sparktrain.trainer.model.ModelSpec;
 import io.sparktrain.trainer.runs.RunDirectory;
-import io.sparktrain.trainer.runs.RunStore;
 import io.sparktrain.trainer.spark.SparkContexts;
 import java.io.IOException;
 import java.util.List;
@@ -25,8 +23,7 @@ import org.slf4j.LoggerFactory;
  * fetch and shard the images, build or restore both networks, train them in alternation, and
  * keep checkpoints, samples, metrics and loss curves in the run directory.
  *
- * <p>Exit codes: 0 trained; 2 bad command line or config; 3 bad data, shards or run directory;
- * 1 anything else.
+ * <p>Exit codes as {@link TrainJob}'s.
  */
 public final class GanJob {
     private static final Logger log = LoggerFactory.getLogger(GanJob.class);
@@ -38,24 +35,7 @@ public final class GanJob {
     }
 
     static int launch(String... args) {
-        try {
-            JobArguments arguments = JobArguments.parse(args);
-            if (arguments.describeConfig()) {
-                System.out.print(ConfigSchema.markdownReference());
-                return TrainJob.OK;
-            }
-            run(arguments.resolveConfig(), arguments.resumeRunId());
-            return TrainJob.OK;
-        } catch (InvalidConfigException e) {
-            log.error("Invalid configuration: {}", e.getMessage());
-            return TrainJob.BAD_CONFIG;
-        } catch (IOException e) {
-            log.error("Cannot train: {}", e.getMessage(), e);
-            return TrainJob.BAD_DATA;
-        } catch (RuntimeException e) {
-            log.error("Training failed", e);
-            return TrainJob.FAILED;
-        }
+        return TrainJob.launch(GanJob::run, args);
     }
 
     /** Trains as {@code config} says; when {@code resumeRunId} is given, continues that run. Returns the run. */
@@ -71,14 +51,8 @@ public final class GanJob {
             // Data is fetched, verified and sharded before the run directory exists, so bad data
             // leaves nothing behind.
             JobData data = JobData.prepare(sc, storage, config, locations);
-            RunStore runs = new RunStore(storage, locations.runRoot());
-            RunDirectory run = resumeRunId.isPresent() ? runs.open(resumeRunId.get()) : runs.create(config.run().name());
+            RunDirectory run = TrainJob.startRun(sc, data, locations, config, resumeRunId);
             int completedEpochs = run.lastCheckpointEpoch().orElse(0);
-            String resolved = ConfigLoader.render(config);
-            run.writeConfig(resolved);
-            log.info("Run {} in {} ({}), Spark master {}", run.id(), Storage.display(run.uri()),
-                    resumeRunId.isPresent() ? "resumed after epoch " + completedEpochs : "new", sc.master());
-            log.info("Resolved config:\n{}", resolved);
 
             int noiseSize = config.gan().noiseSize();
             ModelSpec spec = data.modelSpec(config.model());

@@ -42,14 +42,24 @@ public final class TrainJob {
     }
 
     static int launch(String... args) {
+        return launch(TrainJob::run, args);
+    }
+
+    /** What a training job does with its resolved config and, when resuming, the run to continue. */
+    @FunctionalInterface
+    interface Runner {
+        RunDirectory run(TrainConfig config, Optional<String> resumeRunId) throws IOException;
+    }
+
+    /** Parses a training job's arguments and runs it; returns the exit code. Shared by the training jobs. */
+    static int launch(Runner job, String... args) {
         try {
             JobArguments arguments = JobArguments.parse(args);
             if (arguments.describeConfig()) {
                 System.out.print(ConfigSchema.markdownReference());
                 return OK;
             }
-            TrainConfig config = arguments.resolveConfig();
-            run(config, arguments.resumeRunId());
+            job.run(arguments.resolveConfig(), arguments.resumeRunId());
             return OK;
         } catch (InvalidConfigException e) {
             log.error("Invalid configuration: {}", e.getMessage());
@@ -63,6 +73,26 @@ public final class TrainJob {
         }
     }
 
+    /**
+     * A new run directory, or the one to resume, holding the resolved config; image data's classes
+     * are kept in it, or checked against the ones it kept.
+     */
+    static RunDirectory startRun(JavaSparkContext sc, JobData data, JobLocations locations, TrainConfig config,
+            Optional<String> resumeRunId) throws IOException {
+        RunStore runs = new RunStore(new Storage(sc.hadoopConfiguration()), locations.runRoot());
+        RunDirectory run = resumeRunId.isPresent() ? runs.open(resumeRunId.get()) : runs.create(config.run().name());
+        if (data.classes().isPresent()) {
+            run.keepOrCheckClasses(data.classes().get().toText());
+        }
+        String resolved = ConfigLoader.render(config);
+        run.writeConfig(resolved);
+        log.info("Run {} in {} ({}), Spark master {}, default parallelism {}", run.id(), Storage.display(run.uri()),
+                resumeRunId.isPresent() ? "resumed after epoch " + run.lastCheckpointEpoch().orElse(0) : "new",
+                sc.master(), sc.defaultParallelism());
+        log.info("Resolved config:\n{}", resolved);
+        return run;
+    }
+
     /** Trains as {@code config} says; when {@code resumeRunId} is given, continues that run. Returns the run. */
     public static RunDirectory run(TrainConfig config, Optional<String> resumeRunId) throws IOException {
         JobData.requireDistributedDataset(config);
@@ -74,18 +104,8 @@ public final class TrainJob {
             // leaves nothing behind.
             JobData data = JobData.prepare(sc, storage, config, locations);
 
-            RunStore runs = new RunStore(storage, locations.runRoot());
-            RunDirectory run = resumeRunId.isPresent() ? runs.open(resumeRunId.get()) : runs.create(config.run().name());
-            if (data.classes().isPresent()) {
-                run.keepOrCheckClasses(data.classes().get().toText());
-            }
+            RunDirectory run = startRun(sc, data, locations, config, resumeRunId);
             int completedEpochs = run.lastCheckpointEpoch().orElse(0);
-            String resolved = ConfigLoader.render(config);
-            run.writeConfig(resolved);
-            log.info("Run {} in {} ({}), Spark master {}, default parallelism {}", run.id(), Storage.display(run.uri()),
-                    resumeRunId.isPresent() ? "resumed after epoch " + completedEpochs : "new",
-                    sc.master(), sc.defaultParallelism());
-            log.info("Resolved config:\n{}", resolved);
 
             ComputationGraph network;
             if (completedEpochs > 0) {
