@@ -26,14 +26,22 @@ public record GanNetworks(ComputationGraph discriminator, ComputationGraph adver
     public ComputationGraph generator() {
         ComputationGraph generator = new ComputationGraph(ComputationGraphConfiguration.fromJson(generatorJson));
         generator.init();
+        return updateGenerator(generator);
+    }
+
+    /**
+     * Brings a standalone generator made by {@link #generator()} up to the adversarial network's
+     * generator parameters and returns it: a training run builds one and refreshes it every round.
+     */
+    public ComputationGraph updateGenerator(ComputationGraph generator) {
         for (String name : generator.paramTable().keySet()) {
             generator.setParam(name, adversarial.getParam(name));
         }
         return generator;
     }
 
-    /** The generator's parameters, flattened in the standalone generator's order, for the executors. */
-    public GeneratorSnapshot snapshot(long id) {
-        return new GeneratorSnapshot(id, generatorJson, generator().params().toFloatVector());
+    /** The generator's current parameters, flattened in the standalone {@code generator}'s order, for the executors. */
+    public GeneratorSnapshot snapshot(long id, ComputationGraph generator) {
+        return new GeneratorSnapshot(id, generatorJson, updateGenerator(generator).params().toFloatVector());
     }
 }

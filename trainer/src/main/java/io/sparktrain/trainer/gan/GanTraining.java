@@ -61,7 +61,7 @@ public final class GanTraining {
         SparkComputationGraph adversarial = new SparkComputationGraph(sc, networks.adversarial(),
                 generatorSync.trainingMaster());
         Phases phases = new Phases(discriminator, discriminatorSync, adversarial, generatorSync,
-                networks.generatorJson());
+                networks.generatorJson(), networks.generator());
         INDArray realImages = evaluationImages(test);
         int noiseSize = config.gan().noiseSize();
         int grid = config.gan().sampleGrid();
@@ -72,7 +72,7 @@ public final class GanTraining {
             long start = System.nanoTime();
             Losses losses = fitEpoch(phases, train, epoch);
             GanNetworks current = phases.networks();
-            ComputationGraph generator = current.generator();
+            ComputationGraph generator = current.updateGenerator(phases.generator());
             INDArray fakes = GanImages.flatten(generator.outputSingle(false, evaluationNoise));
             double accuracyReal = share(current.discriminator().outputSingle(false, realImages), true);
             double accuracyFake = share(current.discriminator().outputSingle(false, fakes), false);
@@ -92,9 +92,13 @@ public final class GanTraining {
         return phases.networks();
     }
 
-    /** The two Spark networks, their strategies, and the generator's configuration. */
+    /**
+     * The two Spark networks, their strategies, the generator's configuration, and the driver's
+     * standalone generator, refreshed rather than rebuilt for every snapshot and evaluation.
+     */
     private record Phases(SparkComputationGraph discriminator, SyncStrategy discriminatorSync,
-            SparkComputationGraph adversarial, SyncStrategy generatorSync, String generatorJson) {
+            SparkComputationGraph adversarial, SyncStrategy generatorSync, String generatorJson,
+            ComputationGraph generator) {
         GanNetworks networks() {
             return new GanNetworks(discriminator.getNetwork(), adversarial.getNetwork(), generatorJson);
         }
@@ -161,7 +165,7 @@ public final class GanTraining {
             // Ids tell an executor's cached generator that its parameters are stale; random ones
             // stay apart across runs in one JVM.
             Broadcast<GeneratorSnapshot> generator = sc.broadcast(
-                    phases.networks().snapshot(ThreadLocalRandom.current().nextLong()));
+                    phases.networks().snapshot(ThreadLocalRandom.current().nextLong(), phases.generator()));
             try {
                 round.fit(phases.discriminator(), phases.discriminatorSync(), paths,
                         new DiscriminatorBatches(generator, noiseSize, seed, epoch), epoch, roundNumber);

@@ -23,15 +23,7 @@ public final class MetricsLine {
 
     /** The number an epoch's line records as {@code field}. */
     static double numberOf(String line, String field) throws IOException {
-        JsonNode number = JSON.readTree(line).get(field);
-        // Jackson writes a diverged NaN loss as the string "NaN".
-        if (number != null && number.isTextual() && NOT_FINITE.contains(number.textValue())) {
-            return Double.parseDouble(number.textValue());
-        }
-        if (number == null || !number.isNumber()) {
-            throw new IOException("metrics line without a numeric '" + field + "': " + line);
-        }
-        return number.doubleValue();
+        return number(JSON.readTree(line).get(field), field, line);
     }
 
     /** The numbers an epoch's line records as the array {@code field}. */
@@ -42,9 +34,20 @@ public final class MetricsLine {
         }
         double[] numbers = new double[array.size()];
         for (int i = 0; i < numbers.length; i++) {
-            numbers[i] = array.get(i).isNumber() ? array.get(i).doubleValue() : Double.NaN;
+            numbers[i] = number(array.get(i), field, line);
         }
         return numbers;
+    }
+
+    /** A number, or the string Jackson writes for a diverged NaN or infinite value. */
+    private static double number(JsonNode node, String field, String line) throws IOException {
+        if (node != null && node.isNumber()) {
+            return node.doubleValue();
+        }
+        if (node != null && node.isTextual() && NOT_FINITE.contains(node.textValue())) {
+            return Double.parseDouble(node.textValue());
+        }
+        throw new IOException("metrics line without a numeric '" + field + "': " + line);
     }
 
     static int epochOf(String line) throws IOException {

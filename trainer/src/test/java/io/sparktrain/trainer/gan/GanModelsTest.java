@@ -97,9 +97,9 @@ class GanModelsTest {
         INDArray maps = generator.outputSingle(true, noise);
         assertArrayEquals(new long[] {6, 1, 28, 28}, maps.shape());
         INDArray flat = GanImages.flatten(maps);
-        assertEquals(flat, gan.snapshot(7).generate(noise));
+        assertEquals(flat, gan.snapshot(7, generator).generate(noise));
         gan.adversarial().fit(new DataSet(noise, Nd4j.ones(DataType.FLOAT, 6, 1)));
-        assertNotEquals(flat, gan.snapshot(8).generate(noise), "a new snapshot brings the new parameters");
+        assertNotEquals(flat, gan.snapshot(8, generator).generate(noise), "a new snapshot brings the new parameters");
         assertEquals(GanImages.noise(5, 6, 100), noise, "noise is reproducible");
         assertTrue(noise.minNumber().doubleValue() >= -1 && noise.maxNumber().doubleValue() < 1);
     }
