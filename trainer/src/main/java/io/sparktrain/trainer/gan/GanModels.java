@@ -1,5 +1,6 @@
 package io.sparktrain.trainer.gan;
 
+import io.sparktrain.trainer.config.TrainConfig;
 import io.sparktrain.trainer.model.ModelSpec;
 import io.sparktrain.trainer.model.NativeLayerOps;
 import java.util.List;
@@ -19,7 +20,6 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.weights.WeightInit;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.activations.impl.ActivationLReLU;
-import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * The three networks of a GAN, built from one layer list per side so that layer names, and thus
@@ -38,7 +38,11 @@ public final class GanModels {
     public static final String IMAGE = "image";
     /** The generator's last layer: the image. */
     public static final String GENERATED = "generated";
-    /** The discriminator's last layer: the probability that its input is real. */
+    /**
+     * The discriminator's last layer: the logit of the probability that its input is real. The
+     * loss layer after it applies the sigmoid, so the networks output the probability itself while
+     * the loss works from the logit ({@link SigmoidCrossEntropy}).
+     */
     public static final String SCORE = "score";
     static final String LOSS = "loss";
 
@@ -72,34 +76,42 @@ public final class GanModels {
         @Override
         public List<Stage> discriminator() {
             return List.of(new Stage("d1", dense(256, Activation.RELU)),
-                    new Stage(SCORE, dense(1, Activation.SIGMOID)));
+                    new Stage(SCORE, dense(1, Activation.IDENTITY)));
         }
     }
 
     /**
-     * A DCGAN for 28x28 images (Radford et al., scaled down): noise to 7x7x128, then two stride-2
-     * transposed 5x5 convolutions to 14x14x64 and 28x28x1, batch normalization and ReLU between;
-     * the discriminator mirrors it with stride-2 5x5 convolutions and LeakyReLU (slope 0.2). The
+     * A DCGAN for 28x28 images (Radford et al., scaled down): noise to 7x7x2w, then two stride-2
+     * transposed 5x5 convolutions to 14x14xw and 28x28x1, batch normalization and ReLU between;
+     * the discriminator mirrors it with stride-2 5x5 convolutions to w and 2w maps and LeakyReLU
+     * (slope 0.2). w is {@code model.width}; computation grows with its square. The
      * discriminator has no batch normalization: DL4J 1.0.0-M2.1 cannot train through a frozen one
      * (its inference-mode forward pass leaves the backward pass an outdated workspace array).
      */
     private static final class DcGan implements Architecture {
+        private static final int SEED_SIDE = SIDE / 4;
+        private final int width;
+
+        DcGan(int width) {
+            this.width = width;
+        }
+
         @Override
         public List<Stage> generator(int noiseSize) {
             // Batch normalization subtracts any bias of the layer before it: those layers have none.
-            return List.of(new Stage("g1", new DenseLayer.Builder().nOut(7 * 7 * 128).hasBias(false)
-                            .activation(Activation.IDENTITY).build()),
+            return List.of(new Stage("g1", new DenseLayer.Builder().nOut(SEED_SIDE * SEED_SIDE * 2 * width)
+                            .hasBias(false).activation(Activation.IDENTITY).build()),
                     new Stage("g1_bn", batchNorm()),
-                    new Stage("g2", deconvolution(64, Activation.IDENTITY, false),
-                            new FeedForwardToCnnPreProcessor(7, 7, 128)),
+                    new Stage("g2", deconvolution(width, Activation.IDENTITY, false),
+                            new FeedForwardToCnnPreProcessor(SEED_SIDE, SEED_SIDE, 2 * width)),
                     new Stage("g2_bn", batchNorm()),
                     new Stage(GENERATED, deconvolution(1, Activation.SIGMOID, true)));
         }
 
         @Override
         public List<Stage> discriminator() {
-            return List.of(new Stage("d1", convolution(64)), new Stage("d2", convolution(128)),
-                    new Stage(SCORE, dense(1, Activation.SIGMOID)));
+            return List.of(new Stage("d1", convolution(width)), new Stage("d2", convolution(2 * width)),
+                    new Stage(SCORE, dense(1, Activation.IDENTITY)));
         }
 
         private static Layer batchNorm() {
@@ -124,10 +136,15 @@ public final class GanModels {
     private static Architecture architecture(ModelSpec spec) {
         return switch (spec.model().architecture()) {
             case "gan" -> new Lecture();
-            case "dcgan" -> new DcGan();
+            case "dcgan" -> new DcGan(spec.model().width());
             default -> throw new IllegalArgumentException("model.architecture = " + spec.model().architecture()
                     + " is not a GAN");
         };
+    }
+
+    /** What the GAN networks are built from: {@code model}'s settings, 28x28 grey images, one probability out. */
+    public static ModelSpec spec(TrainConfig.Model model) {
+        return ModelSpec.of(model, 1, SIDE, SIDE, 1);
     }
 
     /** Noise of {@code noiseSize} to a flattened 28x28 image (a 1x28x28 map for dcgan). */
@@ -187,7 +204,7 @@ public final class GanModels {
 
     private static ComputationGraphConfiguration withLoss(ComputationGraphConfiguration.GraphBuilder graph,
             String score) {
-        return graph.addLayer(LOSS, new LossLayer.Builder(LossFunctions.LossFunction.XENT)
-                .activation(Activation.IDENTITY).build(), score).setOutputs(LOSS).build();
+        return graph.addLayer(LOSS, new LossLayer.Builder(new SigmoidCrossEntropy()).activation(Activation.SIGMOID)
+                .build(), score).setOutputs(LOSS).build();
     }
 }
