@@ -8,6 +8,7 @@ import io.sparktrain.trainer.gan.GanModels;
 import io.sparktrain.trainer.gan.GanNetworks;
 import io.sparktrain.trainer.gan.GanRecorder;
 import io.sparktrain.trainer.gan.GanTraining;
+import io.sparktrain.trainer.gan.SampleJudge;
 import io.sparktrain.trainer.model.ModelSpec;
 import io.sparktrain.trainer.runs.RunDirectory;
 import io.sparktrain.trainer.spark.SparkContexts;
@@ -51,11 +52,19 @@ public final class GanJob {
             // Data is fetched, verified and sharded before the run directory exists, so bad data
             // leaves nothing behind.
             JobData data = JobData.prepare(sc, storage, config, locations);
+            Optional<SampleJudge> judge = Optional.empty();
+            if (config.gan().classifier().isEmpty()) {
+                log.info("{} is not set: samples are not scored", ConfigSchema.CLASSIFIER.key());
+            } else {
+                judge = Optional.of(SampleJudges.load(storage, locations.runRoot(), config.gan().classifier(),
+                        data.test().readFirst(storage, Integer.MAX_VALUE), config,
+                        ConfigSchema.CLASSIFIER.key() + " = " + config.gan().classifier()));
+            }
             RunDirectory run = TrainJob.startRun(sc, data, locations, config, resumeRunId);
             int completedEpochs = run.lastCheckpointEpoch().orElse(0);
 
             int noiseSize = config.gan().noiseSize();
-            ModelSpec spec = data.modelSpec(config.model());
+            ModelSpec spec = GanModels.spec(config.model());
             GanNetworks networks;
             if (completedEpochs > 0) {
                 networks = new GanNetworks(run.readCheckpoint(completedEpochs, GanRecorder.DISCRIMINATOR),
@@ -72,7 +81,7 @@ public final class GanJob {
                         config.training().epochs());
                 return run;
             }
-            GanTraining training = new GanTraining(sc, config, List.of(new GanRecorder(run, config.gan().sampleGrid(),
+            GanTraining training = new GanTraining(sc, config, judge, List.of(new GanRecorder(run, config.gan().sampleGrid(),
                     run.metricLines(completedEpochs))));
             training.fit(networks, completedEpochs, data.train(), data.test());
             log.info("Run directory: {}", Storage.display(run.uri()));

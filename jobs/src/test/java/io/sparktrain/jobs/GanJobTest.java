@@ -1,5 +1,6 @@
 package io.sparktrain.jobs;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -7,12 +8,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparktrain.datasets.idx.IdxReader;
 import io.sparktrain.datasets.testing.TestMnist;
 import io.sparktrain.trainer.config.ConfigLoader;
 import io.sparktrain.trainer.config.InvalidConfigException;
 import io.sparktrain.trainer.config.TrainConfig;
 import io.sparktrain.trainer.gan.GanRecorder;
 import io.sparktrain.trainer.runs.RunDirectory;
+import java.awt.image.BufferedImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -31,11 +34,26 @@ class GanJobTest {
     @TempDir
     Path root;
 
-    private TrainConfig config(String file, int epochs) {
-        return ConfigLoader.load(ConfigLoaderPaths.repo().resolve(file), List.of("run.root=" + root,
-                "data.cache-dir=" + TestMnist.cacheDir(), "data.train-examples=4096", "data.test-examples=1000",
-                "training.batch-size-per-worker=64", "training.epochs=" + epochs, "spark.master=local[2]",
-                "spark.conf.spark.ui.enabled=false"));
+    /** 4,096 training and 1,000 test images, minibatches of 64, 2 workers, in the temporary run root. */
+    private List<String> settings(int epochs, String... overrides) {
+        List<String> settings = new ArrayList<>(List.of("run.root=" + root, "data.cache-dir=" + TestMnist.cacheDir(),
+                "data.train-examples=4096", "data.test-examples=1000", "training.batch-size-per-worker=64",
+                "training.epochs=" + epochs, "spark.master=local[2]", "spark.conf.spark.ui.enabled=false"));
+        settings.addAll(List.of(overrides));
+        return settings;
+    }
+
+    private TrainConfig config(String file, int epochs, String... overrides) {
+        return ConfigLoader.load(ConfigLoaderPaths.repo().resolve(file), settings(epochs, overrides));
+    }
+
+    /** The command line of a job launched with {@link #settings}. */
+    private String[] commandLine(String file, String... overrides) {
+        List<String> arguments = new ArrayList<>(List.of("--config", ConfigLoaderPaths.repo().resolve(file).toString()));
+        for (String setting : settings(1, overrides)) {
+            arguments.addAll(List.of("--set", setting));
+        }
+        return arguments.toArray(String[]::new);
     }
 
     private static List<JsonNode> metrics(RunDirectory run) throws IOException {
@@ -88,6 +106,62 @@ class GanJobTest {
         JsonNode epoch = metrics(run).get(0);
         assertTrue(Double.isFinite(epoch.get("generator_loss").asDouble()), epoch.toString());
         assertTrue(Files.exists(Path.of(run.checkpointUri(1, GanRecorder.DISCRIMINATOR))));
+    }
+
+    @Test
+    void aClassifierRunJudgesTheSamplesEveryEpochAndTheGenerateJobWritesMore() throws IOException {
+        RunDirectory classifier = TrainJob.run(config("conf/mnist-lenet.conf", 1), Optional.empty());
+        RunDirectory run = GanJob.run(config("conf/mnist-gan.conf", 1, "gan.classifier=" + classifier.id(),
+                "gan.classifier-min-accuracy=0.8", "gan.quality-samples=500"), Optional.empty());
+        JsonNode epoch = metrics(run).get(0);
+        double score = epoch.get("classifier_score").asDouble();
+        assertTrue(score >= 1 && score <= 10, epoch.toString());
+        assertTrue(epoch.get("frechet_distance").asDouble() > 0, epoch.toString());
+        JsonNode summary = JSON.readTree(Path.of(run.summaryUri()).toFile());
+        assertEquals(epoch.get("classifier_score"), summary.get("classifier_score"));
+        assertEquals(1, summary.get("best_classifier_score_epoch").asInt());
+
+        Path pngs = root.resolve("pngs");
+        assertEquals(TrainJob.OK, GenerateJob.launch("--run", run.id(), "--run-root", root.toString(), "--count", "12",
+                "--out", pngs.toString()));
+        try (var files = Files.list(pngs)) {
+            assertEquals(13, files.count(), "12 samples and the grid");
+        }
+        BufferedImage first = ImageIO.read(pngs.resolve("sample-000000.png").toFile());
+        assertEquals(28, first.getWidth());
+        assertEquals(10 * (28 * 2 + 2) + 2, ImageIO.read(pngs.resolve("grid.png").toFile()).getWidth(),
+                "one row of 10 in the grid");
+
+        Path idx = root.resolve("idx");
+        assertEquals(TrainJob.OK, GenerateJob.launch("--run", Path.of(run.uri()).toString(),
+                "--count", "12", "--format", "idx", "--out", idx.toString(), "--judge", classifier.id(),
+                "--run-root", root.toString()));
+        IdxReader.IdxTensor images = IdxReader.readImages(idx.resolve("samples-idx3-ubyte"));
+        assertArrayEquals(new int[] {12, 28, 28}, images.dimensions());
+        for (int p = 0; p < 28 * 28; p++) {
+            assertEquals(first.getRaster().getSample(p % 28, p / 28, 0), images.data()[p] & 0xFF,
+                    "the same seed gives the same first sample in either format, pixel " + p);
+        }
+        assertTrue(JSON.readTree(idx.resolve("quality.json").toFile()).get("classifier_score").asDouble() >= 1);
+
+        assertEquals(TrainJob.BAD_CONFIG, GenerateJob.launch("--run", run.id(), "--run-root", root.toString(),
+                "--count", "3", "--out", pngs.toString()), "samples already there are not overwritten");
+        assertEquals(TrainJob.BAD_CONFIG, GenerateJob.launch("--run", classifier.id(), "--run-root",
+                root.toString(), "--count", "3", "--out", root.resolve("x").toString()), "a classifier generates nothing");
+    }
+
+    @Test
+    void aClassifierThatIsNotGoodEnoughOrMissingStopsTheJobBeforeItsRunExists() throws IOException {
+        RunDirectory classifier = TrainJob.run(config("conf/mnist-lenet.conf", 1, "data.train-examples=256"),
+                Optional.empty());
+        assertEquals(TrainJob.BAD_CONFIG, GanJob.launch(commandLine("conf/mnist-gan.conf",
+                "gan.classifier=" + classifier.id(), "gan.classifier-min-accuracy=0.999")));
+        assertEquals(TrainJob.BAD_CONFIG, GanJob.launch(commandLine("conf/mnist-gan.conf",
+                "gan.classifier=no-such-run")));
+        try (var runs = Files.list(root.resolve("runs"))) {
+            assertEquals(List.of(classifier.id()), runs.map(p -> p.getFileName().toString()).toList(),
+                    "no GAN run directory was left behind");
+        }
     }
 
     @Test

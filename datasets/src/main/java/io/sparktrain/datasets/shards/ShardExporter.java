@@ -18,6 +18,7 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import java.util.stream.IntStream;
 
 /**
  * Turns labeled images into pre-batched shards: serialized DL4J DataSets of {@code batchSize}
@@ -91,6 +92,11 @@ public final class ShardExporter {
         int from = id * batchSize;
         int to = Math.min(order.length, from + batchSize);
         return ShardDirectory.writeShard(storage, dir, id, toDataSet(data, order, from, to));
+    }
+
+    /** Every example, in order, as the shards hold them: float features in [0, 1] and one-hot labels. */
+    public static DataSet toDataSet(LabeledImages data) {
+        return toDataSet(data, IntStream.range(0, data.count()).toArray(), 0, data.count());
     }
 
     /** Examples {@code order[from..to)} as float features in [0, 1] and one-hot labels. */

@@ -34,6 +34,22 @@ public record ShardSet(URI directory, ShardManifest manifest) implements Seriali
         return paths;
     }
 
+    /** The first {@code n} examples in manifest order (all when there are fewer), read here. */
+    public DataSet readFirst(Storage storage, int n) throws IOException {
+        List<DataSet> read = new ArrayList<>();
+        long count = 0;
+        for (String path : paths()) {
+            if (count >= n) {
+                break;
+            }
+            DataSet shard = read(storage, path);
+            read.add(shard);
+            count += shard.numExamples();
+        }
+        DataSet all = DataSet.merge(read);
+        return all.numExamples() > n ? (DataSet) all.getRange(0, n) : all;
+    }
+
     /** Reads one shard written by {@link ShardExporter}. */
     public static DataSet read(Storage storage, String path) throws IOException {
         return read(storage, path, new SerializedDataSetLoader());

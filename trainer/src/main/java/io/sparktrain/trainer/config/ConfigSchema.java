@@ -97,8 +97,9 @@ public final class ConfigSchema {
                     + "convolution, no pooling; auto = small when the image's shorter side is at most 64 px.",
             c -> c.model().stem());
     public static final Param<Integer> WIDTH = Param.integer("model.width", 64, 1, 1024,
-            "ResNet channels of the stem and the first stage (the paper: 64); each later stage doubles them. "
-                    + "Computation grows with the square.", c -> c.model().width());
+            "ResNet channels of the stem and the first stage (the paper: 64); each later stage doubles them. dcgan: "
+                    + "maps of the discriminator's first convolution and the generator's last hidden layer; the "
+                    + "layer beyond each doubles them. Computation grows with the square.", c -> c.model().width());
 
     private static final String MLP_ONLY = "mlp: ";
     public static final Param<List<Integer>> HIDDEN_LAYERS = Param.intList("model.hidden-layers", List.of(), 1,
@@ -201,6 +202,18 @@ public final class ConfigSchema {
     public static final Param<Integer> SAMPLE_GRID = Param.integer("gan.sample-grid", 10, 1, 64,
             GAN_ONLY + "after every epoch the run keeps an N x N grid of samples, always from the same noise.",
             c -> c.gan().sampleGrid());
+    public static final Param<String> CLASSIFIER = Param.pattern("gan.classifier", "", ".*",
+            "a run id, a run directory, or \"\"", GAN_ONLY + "a classifier run (its id under run.root, or its "
+                    + "directory) trained on the same dataset, e.g. by submit/train conf/mnist-lenet.conf. Its last "
+                    + "checkpoint judges the samples after every epoch: the classifier score (the MNIST score with "
+                    + "MNIST) and the Fréchet distance on the features feeding its output layer (FID). \"\": "
+                    + "neither is measured.", c -> c.gan().classifier());
+    public static final Param<Double> CLASSIFIER_MIN_ACCURACY = Param.decimal("gan.classifier-min-accuracy", 0.99,
+            0, 1, true, GAN_ONLY + "the job refuses a gan.classifier less accurate than this on the test images, "
+                    + "whose judgement would mean little.", c -> c.gan().classifierMinAccuracy());
+    public static final Param<Integer> QUALITY_SAMPLES = Param.integer("gan.quality-samples", 10_000, 2, 1_000_000,
+            GAN_ONLY + "generated images, always from the same noise, that gan.classifier judges every epoch; the "
+                    + "Fréchet distance compares them with the test images.", c -> c.gan().qualitySamples());
 
     public static final String SINGLE_MACHINE = "single-machine";
     public static final Param<String> STRATEGY = Param.choice("sync.strategy", "parameter-averaging",
@@ -300,7 +313,8 @@ public final class ConfigSchema {
             OUTPUT_ACTIVATION, LOSS, WEIGHT_INIT, BIAS_INIT, BATCH_NORM, DROPOUT, MAX_NORM, MODEL_SEED, UPDATER,
             LEARNING_RATE, LEARNING_RATE_DECAY, MOMENTUM, RHO, BETA1, BETA2, L1, L2, GRADIENT_CLIPPING,
             CLIPPING_THRESHOLD, EPOCHS, BATCH_SIZE, MAX_BATCHES, REPORT_EVERY, ROUND_TIMEOUT,
-            EARLY_STOPPING_PATIENCE, EARLY_STOPPING_MIN_DELTA, NOISE_SIZE, DISCRIMINATOR_STEPS, SAMPLE_GRID, STRATEGY,
+            EARLY_STOPPING_PATIENCE, EARLY_STOPPING_MIN_DELTA, NOISE_SIZE, DISCRIMINATOR_STEPS, SAMPLE_GRID, CLASSIFIER,
+            CLASSIFIER_MIN_ACCURACY, QUALITY_SAMPLES, STRATEGY,
             WORKERS, AVERAGING_FREQUENCY, PREFETCH, AVERAGE_UPDATER, CONTROLLER_ADDRESS, NETWORK_MASK,
             NETWORK_INTERFACE, PORTS, MESH_MODE, WORKERS_PER_NODE, BATCHES_PER_FIT, NETWORK_TIMEOUT,
             THRESHOLD_ALGORITHM, THRESHOLD, MIN_SPARSITY, MAX_SPARSITY, TARGET_SPARSITY, THRESHOLD_DECAY,
@@ -314,7 +328,8 @@ public final class ConfigSchema {
             CLIPPING_THRESHOLD, NOISE_SIZE);
 
     /** The settings only the GAN architectures read. */
-    public static final List<Param<?>> GAN_SETTINGS = List.of(NOISE_SIZE, DISCRIMINATOR_STEPS, SAMPLE_GRID);
+    public static final List<Param<?>> GAN_SETTINGS = List.of(NOISE_SIZE, DISCRIMINATOR_STEPS, SAMPLE_GRID,
+            CLASSIFIER, CLASSIFIER_MIN_ACCURACY, QUALITY_SAMPLES);
 
     /** The settings only the mlp architecture reads; other architectures refuse values other than the defaults. */
     public static final List<Param<?>> MLP_SETTINGS = List.of(HIDDEN_LAYERS, ACTIVATION, OUTPUT_ACTIVATION, LOSS,

@@ -36,7 +36,8 @@ public record TrainConfig(Run run, Data data, Model model, Training training, Ga
             int roundTimeoutMinutes, int earlyStoppingPatience, double earlyStoppingMinDelta) {}
 
     /** How a generative adversarial network trains; see {@link ConfigSchema#GAN_SETTINGS}. */
-    public record Gan(int noiseSize, int discriminatorSteps, int sampleGrid) {}
+    public record Gan(int noiseSize, int discriminatorSteps, int sampleGrid, String classifier,
+            double classifierMinAccuracy, int qualitySamples) {}
 
     public record Sync(String strategy, int workers, int averagingFrequency, int prefetchBatches,
             boolean averageUpdaterState, Sharing sharing) {}

@@ -1,13 +1,17 @@
 package io.sparktrain.trainer.gan;
 
+import java.util.Optional;
+
 /**
  * One epoch of GAN training: the lecture's losses (discriminator -[log D(x) + log(1 - D(G(z)))],
  * generator -log D(G(z))) as the mean over the epoch and per round, how often the discriminator
- * was right on held-out real images and on as many fresh fakes, and the fixed-noise samples.
+ * was right on held-out real images and on as many fresh fakes, the fixed-noise samples, and,
+ * with a classifier to judge them, the samples' quality.
  */
 public record GanEpoch(int epoch, int epochs, double discriminatorLoss, double generatorLoss,
         double[] discriminatorRoundLosses, double[] generatorRoundLosses, double discriminatorAccuracyReal,
-        double discriminatorAccuracyFake, long realExamples, double seconds, float[][] samples) {
+        double discriminatorAccuracyFake, long realExamples, double seconds, float[][] samples,
+        Optional<SampleJudge.Quality> quality) {
 
     public double samplesPerSecond() {
         return seconds > 0 ? realExamples / seconds : 0;

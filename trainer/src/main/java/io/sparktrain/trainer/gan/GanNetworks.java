@@ -24,9 +24,14 @@ public record GanNetworks(ComputationGraph discriminator, ComputationGraph adver
 
     /** A standalone generator with the adversarial network's current generator parameters. */
     public ComputationGraph generator() {
+        return generatorOf(adversarial, generatorJson);
+    }
+
+    /** A standalone generator, configured by {@code generatorJson}, with {@code adversarial}'s generator parameters. */
+    public static ComputationGraph generatorOf(ComputationGraph adversarial, String generatorJson) {
         ComputationGraph generator = new ComputationGraph(ComputationGraphConfiguration.fromJson(generatorJson));
         generator.init();
-        return updateGenerator(generator);
+        return copyGenerator(adversarial, generator);
     }
 
     /**
@@ -34,6 +39,10 @@ public record GanNetworks(ComputationGraph discriminator, ComputationGraph adver
      * generator parameters and returns it: a training run builds one and refreshes it every round.
      */
     public ComputationGraph updateGenerator(ComputationGraph generator) {
+        return copyGenerator(adversarial, generator);
+    }
+
+    private static ComputationGraph copyGenerator(ComputationGraph adversarial, ComputationGraph generator) {
         for (String name : generator.paramTable().keySet()) {
             generator.setParam(name, adversarial.getParam(name));
         }

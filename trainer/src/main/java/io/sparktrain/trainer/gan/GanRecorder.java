@@ -10,17 +10,24 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Keeps a GAN's run directory current after every epoch: the discriminator's checkpoint, then the
  * adversarial network's (which marks the epoch complete), the fixed-noise sample grid
- * ({@code samples/epoch-NNNN.png}), the metrics line, and both networks' loss curves
- * ({@code losses.png}, every round since the run began).
+ * ({@code samples/epoch-NNNN.png}), the metrics line, both networks' loss curves
+ * ({@code losses.png}, every round since the run began) and the summary of the run so far.
  */
 public final class GanRecorder implements GanListener {
     public static final String DISCRIMINATOR = "discriminator";
     static final String DISCRIMINATOR_ROUNDS = "discriminator_round_losses";
     static final String GENERATOR_ROUNDS = "generator_round_losses";
+    static final String CLASSIFIER_SCORE = "classifier_score";
+    static final String FRECHET_DISTANCE = "frechet_distance";
+    private static final Logger log = LoggerFactory.getLogger(GanRecorder.class);
     /** Each sample is drawn this many screen pixels per image pixel. */
     private static final int SAMPLE_SCALE = 2;
 
@@ -44,6 +51,11 @@ public final class GanRecorder implements GanListener {
         metricLines.add(MetricsLine.toJson(metrics(run.id(), epoch)));
         run.writeMetrics(metricLines);
         run.writeFile("losses.png", lossChart());
+        String summary = MetricsLine.toJson(summary(run.id(), metricLines));
+        run.writeSummary(summary);
+        if (epoch.epoch() == epoch.epochs()) {
+            log.info("GAN training finished; summary.json: {}", summary);
+        }
     }
 
     public static String samplesFile(int epoch) {
@@ -63,9 +75,56 @@ public final class GanRecorder implements GanListener {
         json.put("real_examples", epoch.realExamples());
         json.put("seconds", epoch.seconds());
         json.put("real_images_per_second", epoch.samplesPerSecond());
+        epoch.quality().ifPresent(quality -> {
+            json.put(CLASSIFIER_SCORE, quality.classifierScore());
+            json.put(FRECHET_DISTANCE, quality.frechetDistance());
+        });
         json.put(DISCRIMINATOR_ROUNDS, epoch.discriminatorRoundLosses());
         json.put(GENERATOR_ROUNDS, epoch.generatorRoundLosses());
         return json;
+    }
+
+    /**
+     * The run from its first epoch to its last: time, real images, the last epoch's figures, and
+     * the epochs whose samples the classifier judged best (highest score, lowest distance).
+     */
+    static Map<String, Object> summary(String runId, List<String> lines) throws IOException {
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("run_id", runId);
+        json.put("epochs", lines.size());
+        double seconds = 0;
+        double examples = 0;
+        for (String line : lines) {
+            seconds += MetricsLine.numberOf(line, "seconds");
+            examples += MetricsLine.numberOf(line, "real_examples");
+        }
+        json.put("seconds", seconds);
+        json.put("real_examples", (long) examples);
+        String last = lines.get(lines.size() - 1);
+        for (String field : List.of("discriminator_loss", "generator_loss", "discriminator_accuracy",
+                CLASSIFIER_SCORE, FRECHET_DISTANCE)) {
+            OptionalDouble value = MetricsLine.optionalNumberOf(last, field);
+            if (value.isPresent()) {
+                json.put(field, value.getAsDouble());
+            }
+        }
+        best(lines, CLASSIFIER_SCORE, 1).ifPresent(epoch -> json.put("best_classifier_score_epoch", epoch));
+        best(lines, FRECHET_DISTANCE, -1).ifPresent(epoch -> json.put("lowest_frechet_distance_epoch", epoch));
+        return json;
+    }
+
+    /** The epoch whose {@code field} times {@code sign} is highest, among those recording it. */
+    private static Optional<Integer> best(List<String> lines, String field, int sign) throws IOException {
+        Optional<Integer> bestEpoch = Optional.empty();
+        double bestValue = Double.NEGATIVE_INFINITY;
+        for (int i = 0; i < lines.size(); i++) {
+            OptionalDouble value = MetricsLine.optionalNumberOf(lines.get(i), field);
+            if (value.isPresent() && sign * value.getAsDouble() > bestValue) {
+                bestValue = sign * value.getAsDouble();
+                bestEpoch = Optional.of((int) MetricsLine.numberOf(lines.get(i), "epoch"));
+            }
+        }
+        return bestEpoch;
     }
 
     /** Every round's losses, placed at its fraction of its epoch. */

@@ -11,14 +11,13 @@ import io.sparktrain.trainer.sync.SyncStrategy;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.factory.Nd4j;
-import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,16 +36,21 @@ public final class GanTraining {
     static final int EVALUATION_IMAGES = 1000;
     private static final long SAMPLE_NOISE_SALT = 0x3C6EF372FE94F82BL;
     private static final long EVALUATION_NOISE_SALT = 0xA54FF53A5F1D36F1L;
+    private static final long QUALITY_NOISE_SALT = 0x510E527FADE682D1L;
 
     private final JavaSparkContext sc;
     private final TrainConfig config;
     private final SyncRound round;
+    private final Optional<SampleJudge> judge;
     private final List<GanListener> listeners;
 
-    public GanTraining(JavaSparkContext sc, TrainConfig config, List<GanListener> listeners) {
+    /** @param judge judges {@code gan.quality-samples} generated images after every epoch, if given */
+    public GanTraining(JavaSparkContext sc, TrainConfig config, Optional<SampleJudge> judge,
+            List<GanListener> listeners) {
         this.sc = sc;
         this.config = config;
         this.round = new SyncRound(sc, config.training().roundTimeoutMinutes());
+        this.judge = judge;
         this.listeners = List.copyOf(listeners);
     }
 
@@ -62,29 +66,34 @@ public final class GanTraining {
                 generatorSync.trainingMaster());
         Phases phases = new Phases(discriminator, discriminatorSync, adversarial, generatorSync,
                 networks.generatorJson(), networks.generator());
-        INDArray realImages = evaluationImages(test);
+        INDArray realImages = test.readFirst(new Storage(sc.hadoopConfiguration()), EVALUATION_IMAGES).getFeatures();
         int noiseSize = config.gan().noiseSize();
         int grid = config.gan().sampleGrid();
         INDArray sampleNoise = GanImages.noise(config.model().seed() ^ SAMPLE_NOISE_SALT, grid * grid, noiseSize);
         INDArray evaluationNoise = GanImages.noise(config.model().seed() ^ EVALUATION_NOISE_SALT,
                 (int) realImages.size(0), noiseSize);
+        INDArray qualityNoise = GanImages.noise(config.model().seed() ^ QUALITY_NOISE_SALT,
+                config.gan().qualitySamples(), noiseSize);
         for (int epoch = completedEpochs + 1; epoch <= config.training().epochs(); epoch++) {
             long start = System.nanoTime();
             Losses losses = fitEpoch(phases, train, epoch);
             GanNetworks current = phases.networks();
             ComputationGraph generator = current.updateGenerator(phases.generator());
-            INDArray fakes = GanImages.flatten(generator.outputSingle(false, evaluationNoise));
+            INDArray fakes = GanImages.generate(generator, evaluationNoise);
             double accuracyReal = share(current.discriminator().outputSingle(false, realImages), true);
             double accuracyFake = share(current.discriminator().outputSingle(false, fakes), false);
-            float[][] samples = GanImages.flatten(generator.outputSingle(false, sampleNoise)).toFloatMatrix();
+            float[][] samples = GanImages.generate(generator, sampleNoise).toFloatMatrix();
+            Optional<SampleJudge.Quality> quality = judge.map(j -> j.judge(GanImages.generate(generator,
+                    qualityNoise)));
             GanEpoch result = new GanEpoch(epoch, config.training().epochs(), losses.discriminatorMean(),
                     losses.generatorMean(), losses.discriminator(), losses.generator(), accuracyReal, accuracyFake,
-                    losses.realExamples, (System.nanoTime() - start) / 1e9, samples);
+                    losses.realExamples, (System.nanoTime() - start) / 1e9, samples, quality);
             log.info("epoch {}/{} done in {} s: discriminator loss {}, generator loss {}; discriminator right on "
-                    + "{}% of real and {}% of fake images", epoch, result.epochs(), String.format("%.0f",
+                    + "{}% of real and {}% of fake images{}", epoch, result.epochs(), String.format("%.0f",
                             result.seconds()), String.format("%.4f", result.discriminatorLoss()),
                     String.format("%.4f", result.generatorLoss()), String.format("%.1f", 100 * accuracyReal),
-                    String.format("%.1f", 100 * accuracyFake));
+                    String.format("%.1f", 100 * accuracyFake), quality.map(q -> String.format(
+                            "; classifier score %.2f, FID %.2f", q.classifierScore(), q.frechetDistance())).orElse(""));
             for (GanListener listener : listeners) {
                 listener.onEpochEnd(result, current);
             }
@@ -195,23 +204,5 @@ public final class GanTraining {
     private static double share(INDArray probabilities, boolean real) {
         INDArray right = real ? probabilities.gte(0.5) : probabilities.lt(0.5);
         return right.castTo(probabilities.dataType()).sumNumber().doubleValue() / probabilities.length();
-    }
-
-    /** The first test images, read on the driver. */
-    private INDArray evaluationImages(ShardSet test) throws IOException {
-        Storage storage = new Storage(sc.hadoopConfiguration());
-        List<INDArray> images = new ArrayList<>();
-        long count = 0;
-        for (String path : test.paths()) {
-            if (count >= EVALUATION_IMAGES) {
-                break;
-            }
-            INDArray features = ShardSet.read(storage, path).getFeatures();
-            images.add(features);
-            count += features.size(0);
-        }
-        INDArray all = Nd4j.vstack(images.toArray(INDArray[]::new));
-        return all.size(0) > EVALUATION_IMAGES
-                ? all.get(NDArrayIndex.interval(0, EVALUATION_IMAGES), NDArrayIndex.all()).dup() : all;
     }
 }

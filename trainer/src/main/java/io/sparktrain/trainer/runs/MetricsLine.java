@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.OptionalDouble;
 import java.util.Set;
 
 /** JSON lines of the metrics file: one object per epoch, each with an {@code epoch} field. */
@@ -22,8 +23,14 @@ public final class MetricsLine {
     }
 
     /** The number an epoch's line records as {@code field}. */
-    static double numberOf(String line, String field) throws IOException {
+    public static double numberOf(String line, String field) throws IOException {
         return number(JSON.readTree(line).get(field), field, line);
+    }
+
+    /** The number an epoch's line records as {@code field}, if it records one. */
+    public static OptionalDouble optionalNumberOf(String line, String field) throws IOException {
+        JsonNode node = JSON.readTree(line).get(field);
+        return node == null || node.isNull() ? OptionalDouble.empty() : OptionalDouble.of(number(node, field, line));
     }
 
     /** The numbers an epoch's line records as the array {@code field}. */

@@ -39,9 +39,23 @@ public final class RunStore {
         if (runId.isBlank() || runId.contains("/") || runId.startsWith(".")) {
             throw new IllegalArgumentException("run id '" + runId + "' is not a run directory name");
         }
-        RunDirectory run = new RunDirectory(storage, runId, Storage.resolve(runsDir, runId));
+        return existing(runId, Storage.resolve(runsDir, runId));
+    }
+
+    /** An existing run, named by its id in this store or by its directory (a path or URI). */
+    public RunDirectory find(String idOrDirectory) throws IOException {
+        if (!idOrDirectory.contains("/")) {
+            return open(idOrDirectory);
+        }
+        URI directory = Storage.toUri(idOrDirectory.replaceFirst("/+$", ""));
+        String path = directory.getPath();
+        return existing(path.substring(path.lastIndexOf('/') + 1), directory);
+    }
+
+    private RunDirectory existing(String runId, URI directory) throws IOException {
+        RunDirectory run = new RunDirectory(storage, runId, directory);
         if (!storage.exists(run.configUri())) {
-            throw new IOException("no run '" + runId + "' to resume: " + run.configUri() + " does not exist");
+            throw new IOException("no run '" + runId + "': " + run.configUri() + " does not exist");
         }
         return run;
     }

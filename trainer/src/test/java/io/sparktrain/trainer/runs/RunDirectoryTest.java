@@ -71,7 +71,7 @@ class RunDirectoryTest {
         run.writeConfig("training.epochs = 3\n");
         assertEquals("training.epochs = 3\n", store.open(run.id()).readConfig());
         IOException e = assertThrows(IOException.class, () -> store.open("test-19700101-000000-0000"));
-        assertTrue(e.getMessage().contains("no run 'test-19700101-000000-0000' to resume"), e.getMessage());
+        assertTrue(e.getMessage().contains("no run 'test-19700101-000000-0000'"), e.getMessage());
     }
 
     @Test

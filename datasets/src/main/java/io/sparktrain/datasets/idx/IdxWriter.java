@@ -1,0 +1,29 @@
+package io.sparktrain.datasets.idx;
+
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+
+/** Writes images in the IDX format MNIST ships in, so any MNIST reader, {@link IdxReader} included, reads them. */
+public final class IdxWriter {
+    /** Unsigned bytes, three dimensions: count, rows, columns. */
+    static final int IMAGES_MAGIC = 0x00000803;
+
+    private IdxWriter() {}
+
+    /** {@code count} images of {@code rows x cols} unsigned bytes, image after image, row by row. */
+    public static void writeImages(OutputStream stream, byte[] pixels, int count, int rows, int cols)
+            throws IOException {
+        if (pixels.length != (long) count * rows * cols) {
+            throw new IllegalArgumentException(pixels.length + " pixel bytes do not hold " + count + " images of "
+                    + rows + "x" + cols);
+        }
+        DataOutputStream out = new DataOutputStream(stream);
+        out.writeInt(IMAGES_MAGIC);
+        out.writeInt(count);
+        out.writeInt(rows);
+        out.writeInt(cols);
+        out.write(pixels);
+        out.flush();
+    }
+}

@@ -1,0 +1,230 @@
+package io.sparktrain.jobs;
+
+import io.sparktrain.datasets.Datasets;
+import io.sparktrain.datasets.LabeledImages;
+import io.sparktrain.datasets.idx.IdxWriter;
+import io.sparktrain.datasets.shards.ShardExporter;
+import io.sparktrain.datasets.storage.Storage;
+import io.sparktrain.trainer.config.ConfigLoader;
+import io.sparktrain.trainer.config.ConfigSchema;
+import io.sparktrain.trainer.config.InvalidConfigException;
+import io.sparktrain.trainer.config.TrainConfig;
+import io.sparktrain.trainer.gan.GanImages;
+import io.sparktrain.trainer.gan.GanModels;
+import io.sparktrain.trainer.gan.GanNetworks;
+import io.sparktrain.trainer.gan.SampleJudge;
+import io.sparktrain.trainer.model.NativeLayerOps;
+import io.sparktrain.trainer.plots.ImageGrid;
+import io.sparktrain.trainer.runs.MetricsLine;
+import io.sparktrain.trainer.runs.RunDirectory;
+import io.sparktrain.trainer.runs.RunStore;
+import java.io.IOException;
+import java.net.URI;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Writes samples of a trained GAN's generator: one PNG per sample (with a preview grid of the
+ * first hundred), or one IDX image file that MNIST readers read. Runs on the driver alone; the
+ * output directory may be on any Hadoop file system.
+ *
+ * <p>Exit codes: 0 written; 2 bad command line; 3 run or output directory unusable; 1 anything else.
+ */
+public final class GenerateJob {
+    static final String USAGE = """
+            usage: generate --run RUN --count N --out DIR [--format png|idx] [--epoch N] [--seed S] [--judge RUN]
+                            [--run-root DIR]
+              --run RUN        a GAN run (submit/gan): its id under --run-root, or its directory
+              --count N        how many samples to write, 1 to 1000000
+              --out DIR        new or empty directory (path or URI) for the samples
+              --format F       png (default): sample-NNNNNN.png for each sample, 28x28 grey, and grid.png
+                               with the first 100; idx: samples-idx3-ubyte, MNIST's image format
+              --epoch N        the epoch whose generator to use (default: the run's last checkpoint)
+              --seed S         seed of the noise (default 1): the same seed gives the same samples
+              --judge RUN      a classifier run (as gan.classifier) that scores the samples: classifier score
+                               and Fréchet distance to the test images, logged and kept in quality.json
+              --run-root DIR   where run ids are looked up, as run.root (default: the working directory)
+            """;
+    static final int MAX_COUNT = 1_000_000;
+    private static final int PREVIEW_SIDE = 10;
+    private static final int PREVIEW_SCALE = 2;
+    private static final Logger log = LoggerFactory.getLogger(GenerateJob.class);
+
+    private GenerateJob() {}
+
+    /** What to generate, from the command line. */
+    record Request(String run, int count, String out, String format, Optional<Integer> epoch, long seed,
+            Optional<String> judge, String runRoot) {
+
+        static Request parse(String... args) {
+            String run = null;
+            String out = null;
+            Integer count = null;
+            String format = "png";
+            Integer epoch = null;
+            long seed = 1;
+            String judge = null;
+            String runRoot = ConfigSchema.RUN_ROOT.defaultValue();
+            for (int i = 0; i < args.length; i++) {
+                String option = args[i];
+                String value = ++i < args.length ? args[i] : null;
+                if (value == null) {
+                    throw new InvalidConfigException(option + " needs a value\n" + USAGE);
+                }
+                switch (option) {
+                    case "--run" -> run = value;
+                    case "--count" -> count = (int) number(option, value, 1, MAX_COUNT);
+                    case "--out" -> out = value;
+                    case "--format" -> format = value;
+                    case "--epoch" -> epoch = (int) number(option, value, 1, Integer.MAX_VALUE);
+                    case "--seed" -> seed = number(option, value, Long.MIN_VALUE, Long.MAX_VALUE);
+                    case "--judge" -> judge = value;
+                    case "--run-root" -> runRoot = value;
+                    default -> throw new InvalidConfigException("unknown argument '" + option + "'\n" + USAGE);
+                }
+            }
+            if (run == null || count == null || out == null) {
+                throw new InvalidConfigException("--run, --count and --out are required\n" + USAGE);
+            }
+            if (!format.equals("png") && !format.equals("idx")) {
+                throw new InvalidConfigException("--format " + format + ": expected png or idx\n" + USAGE);
+            }
+            if (judge != null && count < 2) {
+                throw new InvalidConfigException("--judge needs --count of at least 2");
+            }
+            return new Request(run, count, out, format, Optional.ofNullable(epoch), seed, Optional.ofNullable(judge),
+                    runRoot);
+        }
+
+        private static long number(String option, String value, long min, long max) {
+            try {
+                long parsed = Long.parseLong(value);
+                if (parsed >= min && parsed <= max) {
+                    return parsed;
+                }
+            } catch (NumberFormatException e) {
+                // reported below with the range
+            }
+            throw new InvalidConfigException(option + " " + value + ": expected a whole number in [" + min + ", "
+                    + max + "]");
+        }
+    }
+
+    public static void main(String[] args) {
+        System.exit(launch(args));
+    }
+
+    static int launch(String... args) {
+        try {
+            run(Request.parse(args));
+            return TrainJob.OK;
+        } catch (InvalidConfigException e) {
+            log.error("Invalid arguments: {}", e.getMessage());
+            return TrainJob.BAD_CONFIG;
+        } catch (IOException e) {
+            log.error("Cannot generate: {}", e.getMessage(), e);
+            return TrainJob.BAD_DATA;
+        } catch (RuntimeException e) {
+            log.error("Generating failed", e);
+            return TrainJob.FAILED;
+        }
+    }
+
+    /** Writes the samples {@code request} asks for; returns the directory holding them. */
+    static URI run(Request request) throws IOException {
+        Storage storage = JobArguments.storage();
+        URI out = Storage.toUri(request.out());
+        if (storage.exists(out) && !storage.list(out).isEmpty()) {
+            throw new InvalidConfigException("--out " + request.out() + " already holds files; samples go into a new "
+                    + "or empty directory, so nothing there is overwritten");
+        }
+        RunDirectory run = new RunStore(storage, Storage.toUri(request.runRoot())).find(request.run());
+        TrainConfig config = ConfigLoader.parse(run.readConfig(), run.uri() + "/config.conf", List.of());
+        if (!ConfigSchema.GAN_ARCHITECTURES.contains(config.model().architecture())) {
+            throw new InvalidConfigException("--run " + request.run() + " trained " + ConfigSchema.ARCHITECTURE.key()
+                    + " = " + config.model().architecture() + ", which is not a GAN");
+        }
+        int last = run.lastCheckpointEpoch().orElseThrow(() -> new IOException("run " + run.id()
+                + " has no checkpoint yet"));
+        int epoch = request.epoch().orElse(last);
+        if (epoch > last) {
+            throw new InvalidConfigException("--epoch " + epoch + ": run " + run.id() + " has checkpoints up to epoch "
+                    + last);
+        }
+        NativeLayerOps.enableInThisJvm();
+        int noiseSize = config.gan().noiseSize();
+        ComputationGraph generator = GanNetworks.generatorOf(run.readCheckpoint(epoch),
+                GanModels.generator(GanModels.spec(config.model()), noiseSize).toJson());
+        INDArray images = GanImages.generate(generator, GanImages.noise(request.seed(), request.count(), noiseSize));
+        float[][] samples = images.toFloatMatrix();
+        if (request.format().equals("idx")) {
+            storage.writeAtomically(Storage.resolve(out, "samples-idx3-ubyte"), stream -> {
+                IdxWriter.writeImages(stream, toBytes(samples), samples.length, GanModels.SIDE, GanModels.SIDE);
+                return null;
+            });
+        } else {
+            for (int i = 0; i < samples.length; i++) {
+                write(storage, Storage.resolve(out, String.format("sample-%06d.png", i)),
+                        ImageGrid.png(samples[i], GanModels.SIDE));
+            }
+            // Whole rows of up to 10, at most 10 of them.
+            int columns = Math.min(PREVIEW_SIDE, samples.length);
+            int rows = Math.min(PREVIEW_SIDE, samples.length / columns);
+            write(storage, Storage.resolve(out, "grid.png"),
+                    ImageGrid.png(samples, rows, columns, GanModels.SIDE, PREVIEW_SCALE));
+        }
+        log.info("Wrote {} samples of run {} (epoch {}, noise seed {}) as {} to {}", samples.length, run.id(), epoch,
+                request.seed(), request.format(), Storage.display(out));
+        if (request.judge().isPresent()) {
+            judge(storage, config, request, images, out);
+        }
+        return out;
+    }
+
+    private static void write(Storage storage, URI file, byte[] content) throws IOException {
+        storage.writeAtomically(file, stream -> {
+            stream.write(content);
+            return null;
+        });
+    }
+
+    /** Pixels in [0, 1] to the unsigned bytes MNIST stores, as the PNGs have them. */
+    private static byte[] toBytes(float[][] samples) {
+        byte[] bytes = new byte[samples.length * GanModels.SIDE * GanModels.SIDE];
+        int i = 0;
+        for (float[] sample : samples) {
+            for (float pixel : sample) {
+                bytes[i++] = (byte) ImageGrid.grey(pixel);
+            }
+        }
+        return bytes;
+    }
+
+    /** Scores the samples with the --judge classifier against the GAN's test images; keeps the figures in quality.json. */
+    private static void judge(Storage storage, TrainConfig config, Request request, INDArray images, URI out)
+            throws IOException {
+        JobLocations locations = JobLocations.of(config);
+        LabeledImages test = Datasets.load(config.data().dataset(), locations.cacheDir(), locations.sourceDir())
+                .test().first(config.data().testExamples());
+        SampleJudge judge = SampleJudges.load(storage, Storage.toUri(request.runRoot()), request.judge().get(),
+                ShardExporter.toDataSet(test), config, "--judge " + request.judge().get());
+        SampleJudge.Quality quality = judge.judge(images);
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("run", request.run());
+        json.put("samples", images.size(0));
+        json.put("noise_seed", request.seed());
+        json.put("classifier", request.judge().get());
+        json.put("classifier_score", quality.classifierScore());
+        json.put("frechet_distance", quality.frechetDistance());
+        storage.writeStringAtomically(Storage.resolve(out, "quality.json"), MetricsLine.toJson(json) + "\n");
+        log.info("{} samples: classifier score {}, Fréchet distance {} to {} {} test images", images.size(0),
+                String.format("%.3f", quality.classifierScore()), String.format("%.2f", quality.frechetDistance()),
+                test.count(), config.data().dataset());
+    }
+}
