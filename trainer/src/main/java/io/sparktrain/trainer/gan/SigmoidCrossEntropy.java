@@ -1,10 +1,9 @@
 package io.sparktrain.trainer.gan;
 
-import org.nd4j.common.primitives.Pair;
+import io.sparktrain.trainer.model.StatelessLoss;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationSigmoid;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.lossfunctions.ILossFunction;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
@@ -14,21 +13,13 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * the factor p / 1e-5: the very saturation that the non-saturating generator loss -log D(G(z))
  * exists to avoid. This form neither clips nor saturates.
  */
-public final class SigmoidCrossEntropy implements ILossFunction {
+public final class SigmoidCrossEntropy extends StatelessLoss {
     private static final long serialVersionUID = 1L;
 
     private static void requireSigmoid(IActivation activation) {
         if (!(activation instanceof ActivationSigmoid)) {
             throw new IllegalArgumentException("SigmoidCrossEntropy needs the sigmoid activation, got " + activation);
         }
-    }
-
-    @Override
-    public double computeScore(INDArray labels, INDArray preOutput, IActivation activation, INDArray mask,
-            boolean average) {
-        INDArray scores = computeScoreArray(labels, preOutput, activation, mask);
-        double score = scores.sumNumber().doubleValue();
-        return average ? score / scores.size(0) : score;
     }
 
     /** Per example, summed over outputs: max(z, 0) - y z + log(1 + exp(-|z|)), exact for any z. */
@@ -55,29 +46,7 @@ public final class SigmoidCrossEntropy implements ILossFunction {
     }
 
     @Override
-    public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput, IActivation activation,
-            INDArray mask, boolean average) {
-        return new Pair<>(computeScore(labels, preOutput, activation, mask, average),
-                computeGradient(labels, preOutput, activation, mask));
-    }
-
-    @Override
     public String name() {
         return "sigmoid-cross-entropy";
-    }
-
-    @Override
-    public boolean equals(Object other) {
-        return other instanceof SigmoidCrossEntropy;
-    }
-
-    @Override
-    public int hashCode() {
-        return SigmoidCrossEntropy.class.hashCode();
-    }
-
-    @Override
-    public String toString() {
-        return "SigmoidCrossEntropy()";
     }
 }

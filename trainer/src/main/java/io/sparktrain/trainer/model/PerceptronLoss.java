@@ -1,9 +1,7 @@
 package io.sparktrain.trainer.model;
 
-import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.lossfunctions.ILossFunction;
 
 /**
  * Rosenblatt's perceptron rule as a loss, so that the trainer's gradient descent runs it: labels 0
@@ -12,7 +10,7 @@ import org.nd4j.linalg.lossfunctions.ILossFunction;
  * example at a time then adds t * x to the weights and t to the bias on every mistake, which is the
  * rule. The score is the fraction of mistakes, so over online steps it counts the rule's updates.
  */
-public final class PerceptronLoss implements ILossFunction {
+public final class PerceptronLoss extends StatelessLoss {
     private static final long serialVersionUID = 1L;
 
     /** 1 where the output is wrong or on the boundary, else 0. */
@@ -23,14 +21,6 @@ public final class PerceptronLoss implements ILossFunction {
 
     private static INDArray signs(INDArray labels, INDArray like) {
         return labels.castTo(like.dataType()).mul(2).subi(1);
-    }
-
-    @Override
-    public double computeScore(INDArray labels, INDArray preOutput, IActivation activation, INDArray mask,
-            boolean average) {
-        INDArray scores = computeScoreArray(labels, preOutput, activation, mask);
-        double score = scores.sumNumber().doubleValue();
-        return average ? score / scores.size(0) : score;
     }
 
     @Override
@@ -53,29 +43,7 @@ public final class PerceptronLoss implements ILossFunction {
     }
 
     @Override
-    public Pair<Double, INDArray> computeGradientAndScore(INDArray labels, INDArray preOutput, IActivation activation,
-            INDArray mask, boolean average) {
-        return new Pair<>(computeScore(labels, preOutput, activation, mask, average),
-                computeGradient(labels, preOutput, activation, mask));
-    }
-
-    @Override
     public String name() {
         return "perceptron";
-    }
-
-    @Override
-    public boolean equals(Object other) {
-        return other instanceof PerceptronLoss;
-    }
-
-    @Override
-    public int hashCode() {
-        return PerceptronLoss.class.hashCode();
-    }
-
-    @Override
-    public String toString() {
-        return "PerceptronLoss()";
     }
 }
