@@ -81,8 +81,9 @@ public final class GanJob {
                         config.training().epochs());
                 return run;
             }
-            GanTraining training = new GanTraining(sc, config, judge, List.of(new GanRecorder(run, config.gan().sampleGrid(),
-                    run.metricLines(completedEpochs))));
+            GanRecorder recorder = new GanRecorder(run, config.gan().sampleGrid(),
+                    run.metricLines(completedEpochs));
+            GanTraining training = new GanTraining(sc, config, judge, List.of(recorder));
             training.fit(networks, completedEpochs, data.train(), data.test());
             log.info("Run directory: {}", Storage.display(run.uri()));
             return run;

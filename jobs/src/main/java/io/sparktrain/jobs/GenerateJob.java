@@ -51,6 +51,9 @@ public final class GenerateJob {
                                and Fréchet distance to the test images, logged and kept in quality.json
               --run-root DIR   where run ids are looked up, as run.root (default: the working directory)
             """;
+    /** Every option, each taking a value. */
+    private static final List<String> OPTIONS = List.of("--run", "--count", "--out", "--format", "--epoch", "--seed",
+            "--judge", "--run-root");
     static final int MAX_COUNT = 1_000_000;
     private static final int PREVIEW_SIDE = 10;
     private static final int PREVIEW_SCALE = 2;
@@ -73,10 +76,10 @@ public final class GenerateJob {
             String runRoot = ConfigSchema.RUN_ROOT.defaultValue();
             for (int i = 0; i < args.length; i++) {
                 String option = args[i];
-                String value = ++i < args.length ? args[i] : null;
-                if (value == null) {
-                    throw new InvalidConfigException(option + " needs a value\n" + USAGE);
+                if (!OPTIONS.contains(option)) {
+                    throw new InvalidConfigException("unknown argument '" + option + "'\n" + USAGE);
                 }
+                String value = JobArguments.value(args, ++i, option, USAGE);
                 switch (option) {
                     case "--run" -> run = value;
                     case "--count" -> count = (int) number(option, value, 1, MAX_COUNT);
@@ -86,7 +89,7 @@ public final class GenerateJob {
                     case "--seed" -> seed = number(option, value, Long.MIN_VALUE, Long.MAX_VALUE);
                     case "--judge" -> judge = value;
                     case "--run-root" -> runRoot = value;
-                    default -> throw new InvalidConfigException("unknown argument '" + option + "'\n" + USAGE);
+                    default -> throw new IllegalStateException("option " + option + " is listed but not read");
                 }
             }
             if (run == null || count == null || out == null) {
@@ -206,7 +209,7 @@ public final class GenerateJob {
         return bytes;
     }
 
-    /** Scores the samples with the --judge classifier against the GAN's test images; keeps the figures in quality.json. */
+    /** Scores the samples with the --judge classifier against the GAN's test images; keeps it in quality.json. */
     private static void judge(Storage storage, TrainConfig config, Request request, INDArray images, URI out)
             throws IOException {
         JobLocations locations = JobLocations.of(config);

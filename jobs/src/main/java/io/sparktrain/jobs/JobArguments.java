@@ -42,9 +42,9 @@ public record JobArguments(Optional<Path> configFile, Optional<String> resumeRun
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             switch (arg) {
-                case "--config" -> config = Path.of(value(args, ++i, arg));
-                case "--resume" -> resume = value(args, ++i, arg);
-                case "--set" -> overrides.add(value(args, ++i, arg));
+                case "--config" -> config = Path.of(value(args, ++i, arg, USAGE));
+                case "--resume" -> resume = value(args, ++i, arg, USAGE);
+                case "--set" -> overrides.add(value(args, ++i, arg, USAGE));
                 case "--describe-config" -> describe = true;
                 default -> throw new InvalidConfigException("unknown argument '" + arg + "'\n" + USAGE);
             }
@@ -56,9 +56,10 @@ public record JobArguments(Optional<Path> configFile, Optional<String> resumeRun
                 describe);
     }
 
-    private static String value(String[] args, int i, String option) {
+    /** {@code args[i]}, the value of {@code option}; shared by the jobs' command lines. */
+    static String value(String[] args, int i, String option, String usage) {
         if (i >= args.length) {
-            throw new InvalidConfigException(option + " needs a value\n" + USAGE);
+            throw new InvalidConfigException(option + " needs a value\n" + usage);
         }
         return args[i];
     }
