@@ -108,23 +108,29 @@ public final class GanRecorder implements GanListener {
                 json.put(field, value.getAsDouble());
             }
         }
-        best(lines, CLASSIFIER_SCORE, 1).ifPresent(epoch -> json.put("best_classifier_score_epoch", epoch));
-        best(lines, FRECHET_DISTANCE, -1).ifPresent(epoch -> json.put("lowest_frechet_distance_epoch", epoch));
+        best(lines, CLASSIFIER_SCORE, 1).ifPresent(best -> {
+            json.put("best_classifier_score", best.value());
+            json.put("best_classifier_score_epoch", best.epoch());
+        });
+        best(lines, FRECHET_DISTANCE, -1).ifPresent(best -> {
+            json.put("lowest_frechet_distance", best.value());
+            json.put("lowest_frechet_distance_epoch", best.epoch());
+        });
         return json;
     }
 
+    private record Best(int epoch, double value) {}
+
     /** The epoch whose {@code field} times {@code sign} is highest, among those recording it. */
-    private static Optional<Integer> best(List<String> lines, String field, int sign) throws IOException {
-        Optional<Integer> bestEpoch = Optional.empty();
-        double bestValue = Double.NEGATIVE_INFINITY;
-        for (int i = 0; i < lines.size(); i++) {
-            OptionalDouble value = MetricsLine.optionalNumberOf(lines.get(i), field);
-            if (value.isPresent() && sign * value.getAsDouble() > bestValue) {
-                bestValue = sign * value.getAsDouble();
-                bestEpoch = Optional.of((int) MetricsLine.numberOf(lines.get(i), "epoch"));
+    private static Optional<Best> best(List<String> lines, String field, int sign) throws IOException {
+        Optional<Best> best = Optional.empty();
+        for (String line : lines) {
+            OptionalDouble value = MetricsLine.optionalNumberOf(line, field);
+            if (value.isPresent() && (best.isEmpty() || sign * value.getAsDouble() > sign * best.get().value())) {
+                best = Optional.of(new Best((int) MetricsLine.numberOf(line, "epoch"), value.getAsDouble()));
             }
         }
-        return bestEpoch;
+        return best;
     }
 
     /** Every round's losses, placed at its fraction of its epoch. */
