@@ -147,7 +147,12 @@ public final class GenerateJob {
             throw new InvalidConfigException("--out " + request.out() + " already holds files; samples go into a new "
                     + "or empty directory, so nothing there is overwritten");
         }
-        RunDirectory run = new RunStore(storage, Storage.toUri(request.runRoot())).find(request.run());
+        RunDirectory run;
+        try {
+            run = new RunStore(storage, Storage.toUri(request.runRoot())).find(request.run());
+        } catch (IOException | IllegalArgumentException e) {
+            throw new InvalidConfigException("--run " + request.run() + ": " + e.getMessage());
+        }
         TrainConfig config = ConfigLoader.parse(run.readConfig(), run.uri() + "/config.conf", List.of());
         if (!ConfigSchema.GAN_ARCHITECTURES.contains(config.model().architecture())) {
             throw new InvalidConfigException("--run " + request.run() + " trained " + ConfigSchema.ARCHITECTURE.key()
@@ -161,6 +166,9 @@ public final class GenerateJob {
                     + last);
         }
         NativeLayerOps.enableInThisJvm();
+        // A judge that cannot judge stops the job before it writes anything.
+        Optional<Judging> judging = request.judge().isPresent()
+                ? Optional.of(judging(storage, config, request)) : Optional.empty();
         int noiseSize = config.gan().noiseSize();
         ComputationGraph generator = GanNetworks.generatorOf(run.readCheckpoint(epoch),
                 GanModels.generator(GanModels.spec(config.model()), noiseSize).toJson());
@@ -184,8 +192,8 @@ public final class GenerateJob {
         }
         log.info("Wrote {} samples of run {} (epoch {}, noise seed {}) as {} to {}", samples.length, run.id(), epoch,
                 request.seed(), request.format(), Storage.display(out));
-        if (request.judge().isPresent()) {
-            judge(storage, config, request, images, out);
+        if (judging.isPresent()) {
+            judging.get().judge(storage, request, images, out);
         }
         return out;
     }
@@ -209,25 +217,33 @@ public final class GenerateJob {
         return bytes;
     }
 
-    /** Scores the samples with the --judge classifier against the GAN's test images; keeps it in quality.json. */
-    private static void judge(Storage storage, TrainConfig config, Request request, INDArray images, URI out)
-            throws IOException {
+    /** The --judge classifier and the test images it compares samples with. */
+    private record Judging(SampleJudge judge, int testImages, String dataset) {
+        /** Scores {@code images}, logs the figures and keeps them in quality.json. */
+        void judge(Storage storage, Request request, INDArray images, URI out) throws IOException {
+            SampleJudge.Quality quality = judge.judge(images);
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("run", request.run());
+            json.put("samples", images.size(0));
+            json.put("noise_seed", request.seed());
+            json.put("classifier", request.judge().orElseThrow());
+            json.put("classifier_score", quality.classifierScore());
+            json.put("frechet_distance", quality.frechetDistance());
+            storage.writeStringAtomically(Storage.resolve(out, "quality.json"), MetricsLine.toJson(json) + "\n");
+            log.info("{} samples: classifier score {}, Fréchet distance {} to {} {} test images", images.size(0),
+                    String.format("%.3f", quality.classifierScore()), String.format("%.2f", quality.frechetDistance()),
+                    testImages, dataset);
+        }
+    }
+
+    /** The --judge classifier, checked on the GAN's test images. */
+    private static Judging judging(Storage storage, TrainConfig config, Request request) throws IOException {
         JobLocations locations = JobLocations.of(config);
         LabeledImages test = Datasets.load(config.data().dataset(), locations.cacheDir(), locations.sourceDir())
                 .test().first(config.data().testExamples());
-        SampleJudge judge = SampleJudges.load(storage, Storage.toUri(request.runRoot()), request.judge().get(),
-                ShardExporter.toDataSet(test), config, "--judge " + request.judge().get());
-        SampleJudge.Quality quality = judge.judge(images);
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("run", request.run());
-        json.put("samples", images.size(0));
-        json.put("noise_seed", request.seed());
-        json.put("classifier", request.judge().get());
-        json.put("classifier_score", quality.classifierScore());
-        json.put("frechet_distance", quality.frechetDistance());
-        storage.writeStringAtomically(Storage.resolve(out, "quality.json"), MetricsLine.toJson(json) + "\n");
-        log.info("{} samples: classifier score {}, Fréchet distance {} to {} {} test images", images.size(0),
-                String.format("%.3f", quality.classifierScore()), String.format("%.2f", quality.frechetDistance()),
-                test.count(), config.data().dataset());
+        String classifier = request.judge().orElseThrow();
+        SampleJudge judge = SampleJudges.load(storage, Storage.toUri(request.runRoot()), classifier,
+                ShardExporter.toDataSet(test), config, "--judge " + classifier);
+        return new Judging(judge, test.count(), config.data().dataset());
     }
 }

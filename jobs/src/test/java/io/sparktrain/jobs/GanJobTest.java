@@ -2,6 +2,7 @@ package io.sparktrain.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -148,6 +149,12 @@ class GanJobTest {
                 "--count", "3", "--out", pngs.toString()), "samples already there are not overwritten");
         assertEquals(TrainJob.BAD_CONFIG, GenerateJob.launch("--run", classifier.id(), "--run-root",
                 root.toString(), "--count", "3", "--out", root.resolve("x").toString()), "a classifier generates nothing");
+        assertEquals(TrainJob.BAD_CONFIG, GenerateJob.launch("--run", "no-such-run", "--run-root", root.toString(),
+                "--count", "3", "--out", root.resolve("x").toString()));
+        Path judged = root.resolve("judged");
+        assertEquals(TrainJob.BAD_CONFIG, GenerateJob.launch("--run", run.id(), "--run-root", root.toString(),
+                "--count", "3", "--out", judged.toString(), "--judge", "no-such-run"));
+        assertFalse(Files.exists(judged), "a judge that cannot judge stops the job before it writes anything");
     }
 
     @Test
