@@ -19,13 +19,13 @@ public final class SampleJudge {
     /** Images per forward pass, to bound the activations held at once. */
     private static final int CHUNK = 500;
 
-    private final Eyes eyes;
+    private final Probe probe;
     private final INDArray realMean;
     private final INDArray realCovariance;
 
-    private SampleJudge(Eyes eyes, INDArray realImages) {
-        this.eyes = eyes;
-        INDArray realFeatures = eyes.look(realImages).features();
+    private SampleJudge(Probe probe, INDArray realImages) {
+        this.probe = probe;
+        INDArray realFeatures = probe.run(realImages).features();
         this.realMean = realFeatures.mean(0);
         this.realCovariance = SampleQuality.covariance(realFeatures);
     }
@@ -48,28 +48,30 @@ public final class SampleJudge {
             throw new IllegalArgumentException("a classifier for judging samples needs a single hidden layer feeding "
                     + "its output layer '" + outputs[0] + "', not " + feeding);
         }
-        return new SampleJudge(new Eyes(classifier, outputs[0], feeding.get(0)), realImages);
+        return new SampleJudge(new Probe(classifier, outputs[0], feeding.get(0)), realImages);
     }
 
     /** The classifier's share of right answers on {@code images} with one-hot {@code labels}. */
     public double accuracy(INDArray images, INDArray labels) {
-        INDArray predicted = eyes.look(images).probabilities().argMax(1);
+        INDArray predicted = probe.run(images).probabilities().argMax(1);
         return predicted.eq(labels.argMax(1)).castTo(DataType.DOUBLE).meanNumber().doubleValue();
     }
 
+    /** The classifier score of {@code images} (at least two, one flattened image per row) and their distance. */
     public Quality judge(INDArray images) {
-        Look look = eyes.look(images);
-        return new Quality(SampleQuality.classifierScore(look.probabilities()),
-                SampleQuality.frechetDistance(look.features().mean(0), SampleQuality.covariance(look.features()),
-                        realMean, realCovariance));
+        Activations activations = probe.run(images);
+        INDArray features = activations.features();
+        return new Quality(SampleQuality.classifierScore(activations.probabilities()),
+                SampleQuality.frechetDistance(features.mean(0), SampleQuality.covariance(features), realMean,
+                        realCovariance));
     }
 
     /** The classifier's output and features for every row of some images. */
-    private record Look(INDArray probabilities, INDArray features) {}
+    private record Activations(INDArray probabilities, INDArray features) {}
 
     /** The classifier, the layer whose activations are its answer and the one whose are the features. */
-    private record Eyes(ComputationGraph classifier, String outputLayer, String featureLayer) {
-        Look look(INDArray images) {
+    private record Probe(ComputationGraph classifier, String outputLayer, String featureLayer) {
+        Activations run(INDArray images) {
             if (images.rank() != 2 || images.size(0) < 2) {
                 throw new IllegalArgumentException("expected at least 2 flattened images, one per row, got shape "
                         + Arrays.toString(images.shape()));
@@ -79,13 +81,13 @@ public final class SampleJudge {
             for (long from = 0; from < images.size(0); from += CHUNK) {
                 INDArray chunk = images.get(NDArrayIndex.interval(from, Math.min(images.size(0), from + CHUNK)),
                         NDArrayIndex.all());
-                Map<String, INDArray> activations = classifier.feedForward(chunk, false);
-                probabilities.add(activations.get(outputLayer));
+                Map<String, INDArray> layers = classifier.feedForward(chunk, false);
+                probabilities.add(layers.get(outputLayer));
                 // Convolutional or pooled features are compared flattened.
-                INDArray layer = activations.get(featureLayer);
+                INDArray layer = layers.get(featureLayer);
                 features.add(layer.reshape(layer.size(0), layer.length() / layer.size(0)));
             }
-            return new Look(Nd4j.vstack(probabilities.toArray(INDArray[]::new)),
+            return new Activations(Nd4j.vstack(probabilities.toArray(INDArray[]::new)),
                     Nd4j.vstack(features.toArray(INDArray[]::new)).castTo(DataType.DOUBLE));
         }
     }
