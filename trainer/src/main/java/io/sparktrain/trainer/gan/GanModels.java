@@ -7,19 +7,28 @@ import java.util.List;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.InputPreProcessor;
+import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
+import org.deeplearning4j.nn.conf.graph.GraphVertex;
+import org.deeplearning4j.nn.conf.graph.ScaleVertex;
+import org.deeplearning4j.nn.conf.graph.ShiftVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
+import org.deeplearning4j.nn.conf.layers.ActivationLayer;
+import org.deeplearning4j.nn.conf.layers.BaseLayer;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.LossLayer;
-import org.deeplearning4j.nn.conf.layers.misc.FrozenLayerWithBackprop;
 import org.deeplearning4j.nn.conf.preprocessor.FeedForwardToCnnPreProcessor;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.weights.IWeightInit;
 import org.deeplearning4j.nn.weights.WeightInit;
+import org.deeplearning4j.nn.weights.WeightInitDistribution;
 import org.nd4j.linalg.activations.Activation;
+import org.nd4j.linalg.activations.IActivation;
 import org.nd4j.linalg.activations.impl.ActivationLReLU;
+import org.nd4j.linalg.learning.config.Sgd;
 
 /**
  * The three networks of a GAN, built from one layer list per side so that layer names, and thus
@@ -27,6 +36,14 @@ import org.nd4j.linalg.activations.impl.ActivationLReLU;
  * (image to the probability that it is real, trained with binary cross-entropy), and the
  * adversarial network that trains the generator: the generator followed by a frozen copy of the
  * discriminator, whose gradient flows back into the generator but whose weights stay as copied.
+ *
+ * <p>The copy is frozen by a learning rate of 0, not by DL4J's {@code FrozenLayerWithBackprop}: that
+ * runs its layer in inference mode, so batch normalization would normalize the fakes with running
+ * statistics where the discriminator trained on batch statistics, and in 1.0.0-M2.1 its backward
+ * pass through batch normalization reads an outdated workspace array. These layers run in training
+ * mode, as the reference DCGAN's discriminator does in the generator's step. Batch normalization's
+ * running statistics still move (DL4J updates them outside the updater), but only in the copy,
+ * which the next round overwrites.
  *
  * <p>With label 1 on every generated image, the adversarial network's binary cross-entropy is
  * -log D(G(z)), the non-saturating generator loss. On real images labelled 1 and as many fakes
@@ -51,15 +68,25 @@ public final class GanModels {
 
     private GanModels() {}
 
-    /** One layer of a side, with the reshape its input needs, if any. */
-    private record Stage(String name, Layer layer, InputPreProcessor reshape) {
+    /** One layer of a side, with the reshape its input needs, if any, or a vertex without parameters. */
+    private record Stage(String name, Layer layer, InputPreProcessor reshape, GraphVertex vertex) {
         Stage(String name, Layer layer) {
-            this(name, layer, null);
+            this(name, layer, null, null);
+        }
+
+        Stage(String name, Layer layer, InputPreProcessor reshape) {
+            this(name, layer, reshape, null);
+        }
+
+        Stage(String name, GraphVertex vertex) {
+            this(name, null, null, vertex);
         }
     }
 
     /** The layers of one architecture; fresh objects on every call, since DL4J completes them in place. */
     private interface Architecture {
+        IWeightInit weightInit();
+
         List<Stage> generator(int noiseSize);
 
         List<Stage> discriminator();
@@ -67,6 +94,11 @@ public final class GanModels {
 
     /** The lecture's GAN: 100 -> 256 ReLU -> 784 sigmoid against 784 -> 256 ReLU -> 1 sigmoid. */
     private static final class Lecture implements Architecture {
+        @Override
+        public IWeightInit weightInit() {
+            return WeightInit.XAVIER.getWeightInitFunction();
+        }
+
         @Override
         public List<Stage> generator(int noiseSize) {
             return List.of(new Stage("g1", dense(256, Activation.RELU)),
@@ -82,18 +114,24 @@ public final class GanModels {
 
     /**
      * A DCGAN for 28x28 images (Radford et al., scaled down): noise to 7x7x2w, then two stride-2
-     * transposed 5x5 convolutions to 14x14xw and 28x28x1, batch normalization and ReLU between;
-     * the discriminator mirrors it with stride-2 5x5 convolutions to w and 2w maps and LeakyReLU
-     * (slope 0.2). w is {@code model.width}; computation grows with its square. The
-     * discriminator has no batch normalization: DL4J 1.0.0-M2.1 cannot train through a frozen one
-     * (its inference-mode forward pass leaves the backward pass an outdated workspace array).
+     * transposed 5x5 convolutions to 14x14xw and 28x28x1, batch normalization and ReLU between,
+     * tanh at the end; the discriminator mirrors it with stride-2 5x5 convolutions to w and 2w maps
+     * and LeakyReLU (slope 0.2), and batch normalization on its second. Both work on pixels in
+     * [-1, 1], as Radford et al.'s do. w is {@code model.width}; computation grows with its square.
      */
     private static final class DcGan implements Architecture {
         private static final int SEED_SIDE = SIDE / 4;
+        private static final double LEAK = 0.2;
         private final int width;
 
         DcGan(int width) {
             this.width = width;
+        }
+
+        /** N(0, 0.02), as Radford et al. initialize every layer. */
+        @Override
+        public IWeightInit weightInit() {
+            return new WeightInitDistribution(new NormalDistribution(0, 0.02));
         }
 
         @Override
@@ -102,20 +140,34 @@ public final class GanModels {
             return List.of(new Stage("g1", new DenseLayer.Builder().nOut(SEED_SIDE * SEED_SIDE * 2 * width)
                             .hasBias(false).activation(Activation.IDENTITY).build()),
                     new Stage("g1_bn", batchNorm()),
+                    new Stage("g1_relu", activation(Activation.RELU.getActivationFunction())),
                     new Stage("g2", deconvolution(width, Activation.IDENTITY, false),
                             new FeedForwardToCnnPreProcessor(SEED_SIDE, SEED_SIDE, 2 * width)),
                     new Stage("g2_bn", batchNorm()),
-                    new Stage(GENERATED, deconvolution(1, Activation.SIGMOID, true)));
+                    new Stage("g2_relu", activation(Activation.RELU.getActivationFunction())),
+                    new Stage("g3", deconvolution(1, Activation.TANH, true)),
+                    // The rest of the project sees pixels in [0, 1], as the shards hold them.
+                    new Stage("g3_shift", new ShiftVertex(1)),
+                    new Stage(GENERATED, new ScaleVertex(0.5)));
         }
 
         @Override
         public List<Stage> discriminator() {
-            return List.of(new Stage("d1", convolution(width)), new Stage("d2", convolution(2 * width)),
+            return List.of(new Stage("d0_scale", new ScaleVertex(2)), new Stage("d0_shift", new ShiftVertex(-1)),
+                    new Stage("d1", convolution(width, new ActivationLReLU(LEAK), true)),
+                    new Stage("d2", convolution(2 * width, Activation.IDENTITY.getActivationFunction(), false)),
+                    new Stage("d2_bn", batchNorm()),
+                    new Stage("d2_lrelu", activation(new ActivationLReLU(LEAK))),
                     new Stage(SCORE, dense(1, Activation.IDENTITY)));
         }
 
         private static Layer batchNorm() {
-            return new BatchNormalization.Builder().activation(Activation.RELU).build();
+            return new BatchNormalization.Builder().build();
+        }
+
+        /** A layer of its own: DL4J's batch normalization ignores the activation it is configured with. */
+        private static Layer activation(IActivation activation) {
+            return new ActivationLayer.Builder().activation(activation).build();
         }
 
         private static Layer deconvolution(int maps, Activation activation, boolean bias) {
@@ -123,9 +175,9 @@ public final class GanModels {
                     .hasBias(bias).activation(activation).build();
         }
 
-        private static Layer convolution(int maps) {
+        private static Layer convolution(int maps, IActivation activation, boolean bias) {
             return new ConvolutionLayer.Builder(5, 5).stride(2, 2).convolutionMode(ConvolutionMode.Same).nOut(maps)
-                    .activation(new ActivationLReLU(0.2)).build();
+                    .hasBias(bias).activation(activation).build();
         }
     }
 
@@ -149,23 +201,27 @@ public final class GanModels {
 
     /** Noise of {@code noiseSize} to a flattened 28x28 image (a 1x28x28 map for dcgan). */
     public static ComputationGraphConfiguration generator(ModelSpec spec, int noiseSize) {
-        ComputationGraphConfiguration.GraphBuilder graph = builder(spec, NOISE, InputType.feedForward(noiseSize));
-        String last = add(graph, architecture(spec).generator(noiseSize), NOISE, false);
+        Architecture architecture = architecture(spec);
+        ComputationGraphConfiguration.GraphBuilder graph = builder(spec, architecture, NOISE,
+                InputType.feedForward(noiseSize));
+        String last = add(graph, architecture.generator(noiseSize), NOISE, false);
         return graph.setOutputs(last).build();
     }
 
     /** A flattened 28x28 image to the probability that it is real, with binary cross-entropy to train it. */
     public static ComputationGraphConfiguration discriminator(ModelSpec spec) {
-        ComputationGraphConfiguration.GraphBuilder graph = builder(spec, IMAGE,
+        Architecture architecture = architecture(spec);
+        ComputationGraphConfiguration.GraphBuilder graph = builder(spec, architecture, IMAGE,
                 InputType.convolutionalFlat(SIDE, SIDE, 1));
-        String last = add(graph, architecture(spec).discriminator(), IMAGE, false);
+        String last = add(graph, architecture.discriminator(), IMAGE, false);
         return withLoss(graph, last);
     }
 
     /** The generator followed by a frozen copy of the discriminator, with binary cross-entropy. */
     public static ComputationGraphConfiguration adversarial(ModelSpec spec, int noiseSize) {
         Architecture architecture = architecture(spec);
-        ComputationGraphConfiguration.GraphBuilder graph = builder(spec, NOISE, InputType.feedForward(noiseSize));
+        ComputationGraphConfiguration.GraphBuilder graph = builder(spec, architecture, NOISE,
+                InputType.feedForward(noiseSize));
         String generated = add(graph, architecture.generator(noiseSize), NOISE, false);
         String last = add(graph, architecture.discriminator(), generated, true);
         return withLoss(graph, last);
@@ -183,8 +239,9 @@ public final class GanModels {
         return networks;
     }
 
-    private static ComputationGraphConfiguration.GraphBuilder builder(ModelSpec spec, String input, InputType type) {
-        return spec.commonSettings().weightInit(WeightInit.XAVIER).graphBuilder().addInputs(input)
+    private static ComputationGraphConfiguration.GraphBuilder builder(ModelSpec spec, Architecture architecture,
+            String input, InputType type) {
+        return spec.commonSettings().weightInit(architecture.weightInit()).graphBuilder().addInputs(input)
                 .setInputTypes(type);
     }
 
@@ -192,8 +249,15 @@ public final class GanModels {
             boolean frozen) {
         String previous = input;
         for (Stage stage : stages) {
-            graph.addLayer(stage.name(), frozen ? new FrozenLayerWithBackprop(stage.layer()) : stage.layer(),
-                    previous);
+            if (frozen && stage.layer() instanceof BaseLayer layer) {
+                layer.setIUpdater(new Sgd(0));
+                layer.setBiasUpdater(new Sgd(0));
+            }
+            if (stage.vertex() != null) {
+                graph.addVertex(stage.name(), stage.vertex(), previous);
+            } else {
+                graph.addLayer(stage.name(), stage.layer(), previous);
+            }
             if (stage.reshape() != null) {
                 graph.inputPreProcessor(stage.name(), stage.reshape());
             }

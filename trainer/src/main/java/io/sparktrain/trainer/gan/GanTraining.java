@@ -17,7 +17,11 @@ import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
+import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.dataset.DataSet;
+import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,6 +41,7 @@ public final class GanTraining {
     private static final long SAMPLE_NOISE_SALT = 0x3C6EF372FE94F82BL;
     private static final long EVALUATION_NOISE_SALT = 0xA54FF53A5F1D36F1L;
     private static final long QUALITY_NOISE_SALT = 0x510E527FADE682D1L;
+    private static final long LOSS_NOISE_SALT = 0x1F83D9ABFB41BD6BL;
 
     private final JavaSparkContext sc;
     private final TrainConfig config;
@@ -58,16 +63,19 @@ public final class GanTraining {
     public GanNetworks fit(GanNetworks networks, int completedEpochs, ShardSet train, ShardSet test)
             throws IOException {
         int batch = config.training().batchSizePerWorker();
-        SyncStrategy discriminatorSync = SyncStrategies.create(config, sc, 2 * batch);
+        SyncStrategy discriminatorSync = SyncStrategies.create(config, sc, 2);
         SyncStrategy generatorSync = SyncStrategies.create(config, sc);
         SparkComputationGraph discriminator = new SparkComputationGraph(sc, networks.discriminator(),
                 discriminatorSync.trainingMaster());
         SparkComputationGraph adversarial = new SparkComputationGraph(sc, networks.adversarial(),
                 generatorSync.trainingMaster());
-        Phases phases = new Phases(discriminator, discriminatorSync, adversarial, generatorSync,
-                networks.generatorJson(), networks.generator());
         INDArray realImages = test.readFirst(new Storage(sc.hadoopConfiguration()), EVALUATION_IMAGES).getFeatures();
         int noiseSize = config.gan().noiseSize();
+        int lossRows = (int) Math.min(batch, realImages.size(0));
+        Phases phases = new Phases(discriminator, discriminatorSync, adversarial, generatorSync,
+                networks.generatorJson(), networks.generator(),
+                realImages.get(NDArrayIndex.interval(0, lossRows), NDArrayIndex.all()),
+                GanImages.noise(config.model().seed() ^ LOSS_NOISE_SALT, lossRows, noiseSize));
         int grid = config.gan().sampleGrid();
         INDArray sampleNoise = GanImages.noise(config.model().seed() ^ SAMPLE_NOISE_SALT, grid * grid, noiseSize);
         INDArray evaluationNoise = GanImages.noise(config.model().seed() ^ EVALUATION_NOISE_SALT,
@@ -80,8 +88,10 @@ public final class GanTraining {
             GanNetworks current = phases.networks();
             ComputationGraph generator = current.updateGenerator(phases.generator());
             INDArray fakes = GanImages.generate(generator, evaluationNoise);
-            double accuracyReal = share(current.discriminator().outputSingle(false, realImages), true);
-            double accuracyFake = share(current.discriminator().outputSingle(false, fakes), false);
+            // Training mode, each side alone, as the discriminator trains: its running statistics
+            // average real and fake minibatches and fit neither.
+            double accuracyReal = share(current.discriminator().outputSingle(true, realImages), true);
+            double accuracyFake = share(current.discriminator().outputSingle(true, fakes), false);
             float[][] samples = GanImages.generate(generator, sampleNoise).toFloatMatrix();
             Optional<SampleJudge.Quality> quality = judge.map(j -> j.judge(GanImages.generate(generator,
                     qualityNoise)));
@@ -102,14 +112,29 @@ public final class GanTraining {
     }
 
     /**
-     * The two Spark networks, their strategies, the generator's configuration, and the driver's
-     * standalone generator, refreshed rather than rebuilt for every snapshot and evaluation.
+     * The two Spark networks, their strategies, the generator's configuration, the driver's
+     * standalone generator, refreshed rather than rebuilt for every snapshot and evaluation, and a
+     * minibatch of held-out real images and of noise on which the discriminator's loss is measured.
      */
     private record Phases(SparkComputationGraph discriminator, SyncStrategy discriminatorSync,
             SparkComputationGraph adversarial, SyncStrategy generatorSync, String generatorJson,
-            ComputationGraph generator) {
+            ComputationGraph generator, INDArray lossImages, INDArray lossNoise) {
         GanNetworks networks() {
             return new GanNetworks(discriminator.getNetwork(), adversarial.getNetwork(), generatorJson);
+        }
+
+        /**
+         * The lecture's discriminator loss, -[log D(x) + log(1 - D(G(z)))], of the discriminator
+         * as it is now, against the generator it just trained against, each side in a minibatch of
+         * its own and in training mode, as it trains. DL4J reports only each worker's last fit, and
+         * that is a fake minibatch alone.
+         */
+        double discriminatorLoss() {
+            ComputationGraph network = discriminator.getNetwork();
+            INDArray fakes = GanImages.flatten(generator.outputSingle(true, lossNoise));
+            long rows = lossImages.size(0);
+            return network.score(new DataSet(lossImages, Nd4j.ones(DataType.FLOAT, rows, 1)), true)
+                    + network.score(new DataSet(fakes, Nd4j.zeros(DataType.FLOAT, rows, 1)), true);
         }
     }
 
@@ -158,7 +183,9 @@ public final class GanTraining {
         int noiseSize = config.gan().noiseSize();
         long seed = config.data().shuffleSeed();
         List<Shard> order = EpochOrder.of(train.manifest().shards(), epoch, seed, training.maxBatchesPerEpoch());
-        int perRound = phases.discriminatorSync().batchesPerRound() * steps;
+        // A worker's discriminator slots come in pairs of real images and fakes; full rounds give
+        // every worker whole pairs, a short last one may cut one pair between two workers.
+        int perRound = phases.generatorSync().batchesPerRound() * steps;
         int reportEvery = Math.max(perRound, training.reportEveryBatches() / perRound * perRound);
         Losses losses = new Losses();
         long start = System.nanoTime();
@@ -166,9 +193,11 @@ public final class GanTraining {
         for (int from = 0; from < order.size(); from += perRound) {
             roundNumber++;
             List<String> paths = new ArrayList<>();
+            List<Integer> rows = new ArrayList<>();
             long examples = 0;
             for (Shard shard : order.subList(from, Math.min(order.size(), from + perRound))) {
                 paths.add(train.uriOf(shard).toString());
+                rows.add(shard.examples());
                 examples += shard.examples();
             }
             // Ids tell an executor's cached generator that its parameters are stale; random ones
@@ -176,13 +205,12 @@ public final class GanTraining {
             Broadcast<GeneratorSnapshot> generator = sc.broadcast(
                     phases.networks().snapshot(ThreadLocalRandom.current().nextLong(), phases.generator()));
             try {
-                round.fit(phases.discriminator(), phases.discriminatorSync(), paths,
+                round.fit(phases.discriminator(), phases.discriminatorSync(), DiscriminatorBatches.slots(paths, rows),
                         new DiscriminatorBatches(generator, noiseSize, seed, epoch), epoch, roundNumber);
             } finally {
                 generator.destroy();
             }
-            // DL4J's score is the mean over real and fake rows; the lecture's loss sums the two means.
-            double discriminatorLoss = 2 * phases.discriminator().getScore();
+            double discriminatorLoss = phases.discriminatorLoss();
             phases.networks().copyDiscriminator();
             List<String> generatorSlots = paths.subList(0, (paths.size() + steps - 1) / steps);
             round.fit(phases.adversarial(), phases.generatorSync(), generatorSlots,

@@ -16,21 +16,22 @@ public final class SyncStrategies {
     private SyncStrategies() {}
 
     public static SyncStrategy create(TrainConfig config, JavaSparkContext sc) {
-        return create(config, sc, config.training().batchSizePerWorker());
+        return create(config, sc, 1);
     }
 
     /**
-     * For minibatches of {@code batchSizePerWorker} examples as loaded, when a loader makes them
-     * larger than the shards: DL4J's workers re-cut what they load into minibatches of the
-     * training master's size.
+     * For loops whose every minibatch is {@code fitsPerMinibatch} DL4J fits, as a GAN's
+     * discriminator fits real images and fakes apart: parameter averaging waits for all the fits
+     * of {@code sync.averaging-frequency} minibatches.
      */
-    public static SyncStrategy create(TrainConfig config, JavaSparkContext sc, int batchSizePerWorker) {
+    public static SyncStrategy create(TrainConfig config, JavaSparkContext sc, int fitsPerMinibatch) {
         TrainConfig.Sync sync = config.sync();
+        int batchSizePerWorker = config.training().batchSizePerWorker();
         boolean local = sc.master().startsWith("local");
         return switch (sync.strategy()) {
             case ParameterAveraging.NAME -> new ParameterAveraging(
                     sync.workers() > 0 ? sync.workers() : sc.defaultParallelism(),
-                    batchSizePerWorker, sync.averagingFrequency(), sync.prefetchBatches(),
+                    batchSizePerWorker, fitsPerMinibatch * sync.averagingFrequency(), sync.prefetchBatches(),
                     sync.averageUpdaterState(), config.data().shuffleSeed());
             case GradientSharing.NAME -> gradientSharing(config, sc, local, batchSizePerWorker);
             default -> throw new IllegalArgumentException("sync.strategy = " + sync.strategy() + " is not implemented");
