@@ -1,5 +1,6 @@
 package io.sparktrain.trainer.gan;
 
+import java.util.Arrays;
 import java.util.Map;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -43,8 +44,16 @@ public record GanNetworks(ComputationGraph discriminator, ComputationGraph adver
     }
 
     private static ComputationGraph copyGenerator(ComputationGraph adversarial, ComputationGraph generator) {
-        for (String name : generator.paramTable().keySet()) {
-            generator.setParam(name, adversarial.getParam(name));
+        Map<String, INDArray> trained = adversarial.paramTable();
+        for (Map.Entry<String, INDArray> param : generator.paramTable().entrySet()) {
+            INDArray value = trained.get(param.getKey());
+            if (value == null || !Arrays.equals(value.shape(), param.getValue().shape())) {
+                throw new IllegalArgumentException("the saved GAN does not hold this version's generator (parameter "
+                        + param.getKey() + " is " + (value == null ? "missing" : Arrays.toString(value.shape()))
+                        + "; expected " + Arrays.toString(param.getValue().shape()) + "): it was trained with an "
+                        + "earlier form of its architecture; train it anew");
+            }
+            generator.setParam(param.getKey(), value);
         }
         return generator;
     }

@@ -3,6 +3,7 @@ package io.sparktrain.trainer.gan;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparktrain.trainer.config.ConfigLoader;
@@ -107,6 +108,16 @@ class GanModelsTest {
                 assertEquals(param.getValue(), gan.adversarial().getParam(param.getKey()), param.getKey());
             }
         }
+    }
+
+    /** A checkpoint of an earlier form of an architecture is refused by name, not with a null pointer. */
+    @Test
+    void aGeneratorTheCheckpointDoesNotHoldIsRefused() {
+        String dcganGenerator = GanModels.generator(GanModels.spec(config("dcgan").model()), 100).toJson();
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> GanNetworks.generatorOf(networks("gan").adversarial(), dcganGenerator));
+        assertTrue(refused.getMessage().contains("parameter g1_W is [100, 256]; expected [100, 6272]"),
+                refused.getMessage());
     }
 
     @Test
