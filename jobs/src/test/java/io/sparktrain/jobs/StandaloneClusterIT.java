@@ -222,9 +222,9 @@ class StandaloneClusterIT {
         // in which an executor trained without joining the mesh: finishing proves neither happened.
         JsonNode sharing = lastMetrics(runDirectory(root));
         double accuracy = sharing.get("test_accuracy").asDouble();
-        // Gradient sharing learns, but stays below averaging (95.1% here) and varies from run to run:
-        // 87.7% to 93.6% measured with these settings (README, "Gradient sharing", says why).
-        assertTrue(accuracy >= 0.85, "gradient sharing reached " + accuracy + ", parameter averaging "
+        // 92.4% to 94.0% measured against averaging's 94.8%; before every job restarted the replicas
+        // from the driver's parameters, 87.7% to 93.6%, and once 65.1% (README, "Gradient sharing").
+        assertTrue(accuracy >= 0.90, "gradient sharing reached " + accuracy + ", parameter averaging "
                 + undisturbed.get("test_accuracy"));
         double bytesPerStep = sharing.get("bytes_per_step").asDouble();
         assertTrue(bytesPerStep > 0 && bytesPerStep < sharing.get("averaging_bytes_per_step").asDouble() / 4,

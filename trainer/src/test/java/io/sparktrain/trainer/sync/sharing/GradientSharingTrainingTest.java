@@ -18,12 +18,15 @@ import io.sparktrain.trainer.sync.SyncStrategies;
 import io.sparktrain.trainer.sync.SyncStrategy;
 import io.sparktrain.trainer.sync.Traffic;
 import java.io.IOException;
+import java.lang.reflect.Field;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.parameterserver.pw.SharedTrainingWrapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -69,6 +72,10 @@ class GradientSharingTrainingTest {
     private record Outcome(double accuracy, List<Traffic> traffic) {}
 
     private static Outcome train(String strategy) throws IOException {
+        return train(strategy, List.of());
+    }
+
+    private static Outcome train(String strategy, List<TrainingListener> listeners) throws IOException {
         TrainConfig config = ConfigLoader.parse("""
                 model { seed = 3, learning-rate = 0.002 }
                 training { epochs = %d, batch-size-per-worker = %d }
@@ -88,7 +95,9 @@ class GradientSharingTrainingTest {
                 accuracy[0] = result.evaluation().accuracy();
             }
         };
-        new TrainingLoop(sc, sync, config.training(), 7, List.of(listener)).fit(network, 0, train, test);
+        List<TrainingListener> all = new ArrayList<>(listeners);
+        all.add(listener);
+        new TrainingLoop(sc, sync, config.training(), 7, all).fit(network, 0, train, test);
         return new Outcome(accuracy[0], traffic);
     }
 
@@ -105,5 +114,33 @@ class GradientSharingTrainingTest {
             assertTrue(t.bytesPerStep() < t.averagingBytesPerStep() / 4, t.toString());
             assertTrue(t.meanThreshold() > 0, t.toString());
         }
+    }
+
+    /**
+     * DL4J keeps each executor's replica from job to job; an executor that finishes first ignores
+     * the updates others still send, so without a restart from the driver's parameters the replicas
+     * drift apart. A change made only on the driver after epoch 1 stands in for those updates.
+     */
+    @Test
+    void everyJobStartsTheExecutorsReplicaFromTheDriversParameters() throws Exception {
+        double shift = 0.25;
+        ComputationGraph[] driver = new ComputationGraph[1];
+        TrainingListener shiftDriverOnly = new TrainingListener() {
+            @Override
+            public void onEpochEnd(EpochResult result, ComputationGraph n) {
+                if (result.epoch() == 1) {
+                    n.params().addi(shift);
+                }
+                driver[0] = n;
+            }
+        };
+        train("gradient-sharing", List.of(shiftDriverOnly));
+        Field instance = SharedTrainingWrapper.class.getDeclaredField("INSTANCE");
+        instance.setAccessible(true);
+        Model replica = SharingTrainingMaster.ResynchronizingWorker.replicaOf(
+                (SharedTrainingWrapper) instance.get(null));
+        double apart = replica.params().sub(driver[0].params()).amaxNumber().doubleValue();
+        // Both applied the same updates from the same start: what differs is rounding, not the shift.
+        assertTrue(apart < shift / 100, "the replica ended " + apart + " from the driver's parameters");
     }
 }
