@@ -28,10 +28,24 @@ public record GanNetworks(ComputationGraph discriminator, ComputationGraph adver
         return generatorOf(adversarial, generatorJson);
     }
 
-    /** A standalone generator, configured by {@code generatorJson}, with {@code adversarial}'s generator parameters. */
+    /**
+     * A standalone generator, configured by {@code generatorJson}, with {@code adversarial}'s
+     * generator parameters. Every run and every sampling job builds its generator here, so this is
+     * where a checkpoint of an earlier form of the architecture is refused.
+     */
     public static ComputationGraph generatorOf(ComputationGraph adversarial, String generatorJson) {
         ComputationGraph generator = new ComputationGraph(ComputationGraphConfiguration.fromJson(generatorJson));
         generator.init();
+        Map<String, INDArray> trained = adversarial.paramTable();
+        generator.paramTable().forEach((name, expected) -> {
+            INDArray value = trained.get(name);
+            if (value == null || !Arrays.equals(value.shape(), expected.shape())) {
+                throw new IllegalArgumentException("the saved GAN does not hold this version's generator (parameter "
+                        + name + " is " + (value == null ? "missing" : Arrays.toString(value.shape()))
+                        + "; expected " + Arrays.toString(expected.shape()) + "): it was trained with an "
+                        + "earlier form of its architecture; train it anew");
+            }
+        });
         return copyGenerator(adversarial, generator);
     }
 
@@ -44,16 +58,8 @@ public record GanNetworks(ComputationGraph discriminator, ComputationGraph adver
     }
 
     private static ComputationGraph copyGenerator(ComputationGraph adversarial, ComputationGraph generator) {
-        Map<String, INDArray> trained = adversarial.paramTable();
-        for (Map.Entry<String, INDArray> param : generator.paramTable().entrySet()) {
-            INDArray value = trained.get(param.getKey());
-            if (value == null || !Arrays.equals(value.shape(), param.getValue().shape())) {
-                throw new IllegalArgumentException("the saved GAN does not hold this version's generator (parameter "
-                        + param.getKey() + " is " + (value == null ? "missing" : Arrays.toString(value.shape()))
-                        + "; expected " + Arrays.toString(param.getValue().shape()) + "): it was trained with an "
-                        + "earlier form of its architecture; train it anew");
-            }
-            generator.setParam(param.getKey(), value);
+        for (String name : generator.paramTable().keySet()) {
+            generator.setParam(name, adversarial.getParam(name));
         }
         return generator;
     }
