@@ -15,7 +15,6 @@ import io.sparktrain.trainer.loop.TrainingSummary;
 import io.sparktrain.trainer.spark.SparkContexts;
 import io.sparktrain.trainer.sync.SyncStrategies;
 import io.sparktrain.trainer.sync.SyncStrategy;
-import io.sparktrain.trainer.sync.UnsupportedNetworkException;
 import io.sparktrain.trainer.sync.averaging.ParameterAveraging;
 import io.sparktrain.trainer.sync.sharing.GradientSharing;
 import java.io.IOException;
@@ -74,11 +73,7 @@ public final class BenchmarkJob {
             List<Result> results = new ArrayList<>();
             results.add(singleMachine(config, data, storage));
             for (String strategy : List.of(ParameterAveraging.NAME, GradientSharing.NAME)) {
-                try {
-                    results.add(spark(sc, withStrategy(config, strategy), data));
-                } catch (UnsupportedNetworkException e) {
-                    log.warn("No {} row: {}", strategy, e.getMessage());
-                }
+                results.add(spark(sc, withStrategy(config, strategy), data));
             }
             return results;
         }

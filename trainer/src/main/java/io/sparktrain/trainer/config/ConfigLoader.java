@@ -345,7 +345,8 @@ public final class ConfigLoader {
                                 get(v, WORKERS_PER_NODE), get(v, BATCHES_PER_FIT), get(v, NETWORK_TIMEOUT),
                                 get(v, THRESHOLD_ALGORITHM), get(v, THRESHOLD), get(v, MIN_SPARSITY),
                                 get(v, MAX_SPARSITY), get(v, TARGET_SPARSITY), get(v, THRESHOLD_DECAY),
-                                get(v, RESIDUAL_CLIP), get(v, RESIDUAL_CLIP_EVERY))),
+                                get(v, RESIDUAL_CLIP), get(v, RESIDUAL_CLIP_EVERY),
+                                get(v, STATISTICS_BATCHES))),
                 new TrainConfig.Spark(get(v, MASTER), get(v, APP_NAME), sparkConf, get(v, EXECUTOR_OFFHEAP),
                         get(v, CONTAINER_LIMIT)));
     }

@@ -290,6 +290,10 @@ public final class ConfigSchema {
             c -> c.sync().sharing().residualClipMultiple());
     public static final Param<Integer> RESIDUAL_CLIP_EVERY = Param.integer("sync.sharing.residual-clip-every", 5, 1,
             1_000_000, SHARING + "clip the residual every N steps.", c -> c.sync().sharing().residualClipEvery());
+    public static final Param<Integer> STATISTICS_BATCHES = Param.integer("sync.sharing.statistics-batches", 50, 1,
+            1_000_000, SHARING + "training minibatches from which the executors re-estimate batch normalization's "
+                    + "running mean and variance before every evaluation, as the encoded updates leave them stale "
+                    + "(see the README); networks without it skip this.", c -> c.sync().sharing().statisticsBatches());
     public static final Param<String> MASTER = Param.text("spark.master", "local[*]",
             "Spark master when the launcher (spark-submit) sets none.", c -> c.spark().master());
     public static final Param<String> APP_NAME = Param.text("spark.app-name", "sparktrain",
@@ -318,7 +322,7 @@ public final class ConfigSchema {
             WORKERS, AVERAGING_FREQUENCY, PREFETCH, AVERAGE_UPDATER, CONTROLLER_ADDRESS, NETWORK_MASK,
             NETWORK_INTERFACE, PORTS, MESH_MODE, WORKERS_PER_NODE, BATCHES_PER_FIT, NETWORK_TIMEOUT,
             THRESHOLD_ALGORITHM, THRESHOLD, MIN_SPARSITY, MAX_SPARSITY, TARGET_SPARSITY, THRESHOLD_DECAY,
-            RESIDUAL_CLIP, RESIDUAL_CLIP_EVERY, MASTER, APP_NAME, EXECUTOR_OFFHEAP,
+            RESIDUAL_CLIP, RESIDUAL_CLIP_EVERY, STATISTICS_BATCHES, MASTER, APP_NAME, EXECUTOR_OFFHEAP,
             CONTAINER_LIMIT);
 
     /** The settings that define the network; a resumed run takes them from its checkpoint. */

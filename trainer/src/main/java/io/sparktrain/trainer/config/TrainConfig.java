@@ -46,7 +46,8 @@ public record TrainConfig(Run run, Data data, Model model, Training training, Ga
     public record Sharing(String controllerAddress, String networkMask, String networkInterface, String ports,
             String meshMode, int workersPerNode, int batchesPerFit, int networkTimeoutSeconds,
             String thresholdAlgorithm, double threshold, double minSparsity, double maxSparsity,
-            double targetSparsity, double thresholdDecay, double residualClipMultiple, int residualClipEvery) {}
+            double targetSparsity, double thresholdDecay, double residualClipMultiple, int residualClipEvery,
+            int statisticsBatches) {}
 
     /** {@code conf} holds extra Spark settings passed through to SparkConf as they are. */
     public record Spark(String master, String appName, Map<String, String> conf, String executorOffheapMemory,

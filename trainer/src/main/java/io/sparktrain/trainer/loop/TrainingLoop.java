@@ -95,6 +95,14 @@ public final class TrainingLoop {
             List<Shard> order = EpochOrder.of(train.manifest().shards(), epoch, shuffleSeed, maxBatchesPerEpoch);
             Phase training = fitEpoch(sparkNet, train, order, epoch, loaders.training(epoch));
             long evalStart = System.nanoTime();
+            if (sync.staleStatisticsBatches() > 0) {
+                // From the epoch's own minibatches, augmented as trained: the statistics training saw.
+                // A job of its own, on every task slot.
+                List<String> sample = order.subList(0, Math.min(order.size(), sync.staleStatisticsBatches()))
+                        .stream().map(shard -> train.uriOf(shard).toString()).toList();
+                RunningStatistics.reestimate(sc, sparkNet.getNetwork(), sample, loaders.training(epoch),
+                        sc.defaultParallelism());
+            }
             Evaluation evaluation = evaluate(sparkNet, test, loaders.evaluation());
             EpochResult result = new EpochResult(epoch, epochs, training.loss(), training.examples(),
                     training.seconds(), (System.nanoTime() - evalStart) / 1e9, evaluation, sync.takeTraffic());

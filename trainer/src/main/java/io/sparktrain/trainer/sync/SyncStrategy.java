@@ -20,6 +20,14 @@ public interface SyncStrategy {
     /** A DL4J training master implementing the strategy, for a Spark network wrapper; one per training run. */
     TrainingMaster<?, ?> trainingMaster();
 
+    /**
+     * Minibatches from which batch normalization's running statistics must be re-estimated before
+     * the network is evaluated, because this strategy's training leaves them stale; 0 if it keeps them.
+     */
+    default int staleStatisticsBatches() {
+        return 0;
+    }
+
     /** Called before each round (one Spark job) of the run's training master. */
     default void beforeRound(ComputationGraph network) {}
 

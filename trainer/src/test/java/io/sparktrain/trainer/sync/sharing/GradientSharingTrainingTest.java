@@ -45,6 +45,7 @@ import org.junit.jupiter.api.io.TempDir;
 class GradientSharingTrainingTest {
     private static final int BATCH = 32;
     private static final int EPOCHS = 2;
+    private static final String LENET = "architecture = lenet";
 
     private static JavaSparkContext sc;
     private static ShardSet train;
@@ -72,20 +73,22 @@ class GradientSharingTrainingTest {
     private record Outcome(double accuracy, List<Traffic> traffic) {}
 
     private static Outcome train(String strategy) throws IOException {
-        return train(strategy, List.of());
+        return train(strategy, LENET, List.of());
     }
 
-    private static Outcome train(String strategy, List<TrainingListener> listeners) throws IOException {
+    private static Outcome train(String strategy, String model, List<TrainingListener> listeners)
+            throws IOException {
         TrainConfig config = ConfigLoader.parse("""
-                model { seed = 3, learning-rate = 0.002 }
+                model { %s, seed = 3, learning-rate = 0.002 }
                 training { epochs = %d, batch-size-per-worker = %d }
                 sync {
                   strategy = %s, averaging-frequency = 4
                   sharing { batches-per-fit = 16, threshold-algorithm = fixed, threshold = 1e-3 }
                 }
-                """.formatted(EPOCHS, BATCH, strategy), "test", List.of());
+                """.formatted(model, EPOCHS, BATCH, strategy), "test", List.of());
         SyncStrategy sync = SyncStrategies.create(config, sc);
-        ComputationGraph network = ModelSpec.of(config.model(), 1, 28, 28, 10).newNetwork("lenet");
+        ComputationGraph network = ModelSpec.of(config.model(), 1, 28, 28, 10)
+                .newNetwork(config.model().architecture());
         List<Traffic> traffic = new ArrayList<>();
         double[] accuracy = new double[1];
         TrainingListener listener = new TrainingListener() {
@@ -117,6 +120,21 @@ class GradientSharingTrainingTest {
     }
 
     /**
+     * Encoded updates move batch normalization's running statistics by at most the threshold per
+     * step. Standard-normal weights put them far from where they start (the inputs' deviations are
+     * several times 1), so evaluated with them this network scored 40.1% where averaging reached
+     * 58.1%; with the statistics the loop re-estimates, 67.8%.
+     */
+    @Test
+    void batchNormalizationIsEvaluatedWithReestimatedStatistics() throws IOException {
+        String normalized = "architecture = mlp, hidden-layers = [128, 64], batch-norm = true, weight-init = normal";
+        Outcome averaging = train("parameter-averaging", normalized, List.of());
+        Outcome sharing = train("gradient-sharing", normalized, List.of());
+        assertTrue(sharing.accuracy() >= averaging.accuracy() - 0.01,
+                "gradient sharing " + sharing.accuracy() + " vs parameter averaging " + averaging.accuracy());
+    }
+
+    /**
      * DL4J keeps each executor's replica from job to job; an executor that finishes first ignores
      * the updates others still send, so without a restart from the driver's parameters the replicas
      * drift apart. A change made only on the driver after epoch 1 stands in for those updates.
@@ -134,7 +152,7 @@ class GradientSharingTrainingTest {
                 driver[0] = n;
             }
         };
-        train("gradient-sharing", List.of(shiftDriverOnly));
+        train("gradient-sharing", LENET, List.of(shiftDriverOnly));
         Field instance = SharedTrainingWrapper.class.getDeclaredField("INSTANCE");
         instance.setAccessible(true);
         Model replica = SharingTrainingMaster.ResynchronizingWorker.replicaOf(

@@ -7,8 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparktrain.trainer.config.ConfigLoader;
 import io.sparktrain.trainer.config.TrainConfig;
-import io.sparktrain.trainer.model.ModelSpec;
-import io.sparktrain.trainer.sync.UnsupportedNetworkException;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -118,16 +116,5 @@ class SharingUnitsTest {
         assertEquals(1, last.steps());
         assertEquals(1, last.denseOutcomes());
         assertEquals(4 * (100 + 5), last.bytes(), 1e-9);
-    }
-
-    @Test
-    void networksWithBatchNormalizationAreRefusedBeforeTraining() {
-        TrainConfig.Model model = ConfigLoader.parse("model.width = 4", "test", List.of()).model();
-        String message = assertThrows(UnsupportedNetworkException.class, () -> GradientSharing.requireNoBatchNormalization(
-                ModelSpec.of(model, 1, 28, 28, 10).newNetwork("resnet18"))).getMessage();
-        assertTrue(message.startsWith("gradient sharing cannot train a network with batch normalization (20 layers, "
-                + "stem_bn first)"), message);
-        assertTrue(message.contains("sync.strategy = parameter-averaging"), message);
-        GradientSharing.requireNoBatchNormalization(ModelSpec.of(model, 1, 28, 28, 10).newNetwork("lenet"));
     }
 }
