@@ -46,7 +46,6 @@ public final class SyncStrategies {
             throw new IllegalStateException(ConfigSchema.WORKERS.key() + " = " + workers + ": gradient sharing trains "
                     + "one replica per executor JVM, and local mode has one; run a cluster (submit/cluster) for more");
         }
-        checkSchedule(config.model(), local);
         SharingNetwork network = SharingNetwork.resolve(sync.sharing(), local, sc.getConf().get("spark.driver.host"));
         log.info("Gradient sharing: controller {}, network {}, UDP ports {}, {} worker(s)", network.controllerAddress(),
                 network.networkMask(), network.ports(), workers);
@@ -56,21 +55,6 @@ public final class SyncStrategies {
         }
         return new GradientSharing(workers, batchSizePerWorker, sync.prefetchBatches(), sync,
                 network, local);
-    }
-
-    /**
-     * DL4J 1.0.0-M2's gradient-sharing executors train every job at epoch 0: each job rebuilds the
-     * worker's configuration and takes the epoch from the parameter server, which only ever relays
-     * the workers' own. A per-epoch learning-rate decay would silently never happen; refuse it.
-     * In local mode the one worker shares the driver's configuration, and the decay applies.
-     */
-    static void checkSchedule(TrainConfig.Model model, boolean local) {
-        if (!local && model.learningRateDecay() != 1) {
-            throw new IllegalStateException(ConfigSchema.LEARNING_RATE_DECAY.key() + " = " + model.learningRateDecay()
-                    + ": gradient-sharing executors on a cluster always see epoch 0 (a DL4J 1.0.0-M2 defect), so the "
-                    + "decay would never apply; set it to 1 or use " + ConfigSchema.STRATEGY.key()
-                    + " = parameter-averaging");
-        }
     }
 
     /** Executor JVMs: the configured instances, else the slots divided by the cores of one executor. */

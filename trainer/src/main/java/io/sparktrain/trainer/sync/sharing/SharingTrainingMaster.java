@@ -5,11 +5,13 @@ import java.lang.reflect.Field;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.storage.StorageLevel;
 import org.deeplearning4j.core.storage.StatsStorageRouter;
 import org.deeplearning4j.nn.api.Model;
+import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.deeplearning4j.optimize.solvers.accumulation.encoding.ResidualPostProcessor;
@@ -29,6 +31,7 @@ import org.deeplearning4j.spark.parameterserver.training.SharedTrainingWorker;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.parameterserver.distributed.conf.VoidConfiguration;
+import org.nd4j.parameterserver.distributed.v2.ModelParameterServer;
 
 /**
  * DL4J's {@link SharedTrainingMaster} with two defects of 1.0.0-M2 fixed.
@@ -73,8 +76,11 @@ final class SharingTrainingMaster extends SharedTrainingMaster {
     }
 
     /**
-     * Sets the executor's replica to the broadcast parameters before it trains. DL4J asks for the
-     * broadcast network at the start of every job but, after the first, trains its kept replica.
+     * Sets the executor's replica to the broadcast parameters and training counters before it
+     * trains. DL4J asks for the broadcast network at the start of every job but, after the first,
+     * trains its kept replica, whose epoch count its own fit advances once per job: a per-epoch
+     * learning-rate schedule would decay every job. The driver's counters are the epochs completed
+     * and the minibatches each worker fitted, which the schedule and Adam's bias correction read.
      */
     static final class ResynchronizingWorker extends SharedTrainingWorker {
         private static final long serialVersionUID = 1L;
@@ -88,22 +94,38 @@ final class SharingTrainingMaster extends SharedTrainingMaster {
         @Override
         public ComputationGraph getInitialModelGraph() {
             ComputationGraph broadcast = super.getInitialModelGraph();
-            Model replica = replicaOf(SharedTrainingWrapper.getInstance(getInstanceId()));
+            ComputationGraphConfiguration driver = broadcast.getConfiguration();
+            ComputationGraph replica = (ComputationGraph) replicaOf(SharedTrainingWrapper.getInstance(getInstanceId()));
             if (replica != null) {
                 // In place: the executor's update consumer and encoder hold views of these parameters.
                 replica.params().assign(broadcast.params());
+                replica.getConfiguration().setIterationCount(driver.getIterationCount());
+                replica.getConfiguration().setEpochCount(driver.getEpochCount());
+            } else {
+                // The first job trains this network, after DL4J sets its counters from the parameter server's.
+                startParameterServerAt(ModelParameterServer.getInstance(), driver.getIterationCount(),
+                        driver.getEpochCount());
             }
             return broadcast;
         }
 
         static Model replicaOf(SharedTrainingWrapper wrapper) {
+            return (Model) field(SharedTrainingWrapper.class, "originalModel", wrapper);
+        }
+
+        static void startParameterServerAt(ModelParameterServer server, int iteration, int epoch) {
+            ((AtomicInteger) field(ModelParameterServer.class, "iterationNumber", server)).set(iteration);
+            ((AtomicInteger) field(ModelParameterServer.class, "epochNumber", server)).set(epoch);
+        }
+
+        private static Object field(Class<?> owner, String name, Object instance) {
             try {
-                Field replica = SharedTrainingWrapper.class.getDeclaredField("originalModel");
-                replica.setAccessible(true);
-                return (Model) replica.get(wrapper);
+                Field field = owner.getDeclaredField(name);
+                field.setAccessible(true);
+                return field.get(instance);
             } catch (ReflectiveOperationException e) {
-                throw new IllegalStateException("this DL4J's SharedTrainingWrapper keeps no originalModel; "
-                        + "gradient sharing needs DL4J 1.0.0-M2", e);
+                throw new IllegalStateException("this DL4J's " + owner.getSimpleName() + " has no field " + name
+                        + "; gradient sharing needs DL4J 1.0.0-M2", e);
             }
         }
     }

@@ -1,5 +1,6 @@
 package io.sparktrain.trainer.sync.sharing;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparktrain.datasets.mnist.Mnist;
@@ -24,13 +25,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.api.Model;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.spark.api.worker.NetBroadcastTuple;
 import org.deeplearning4j.spark.parameterserver.pw.SharedTrainingWrapper;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.parameterserver.distributed.v2.ModelParameterServer;
 
 /**
  * Gradient sharing in local[2] against parameter averaging on the same MNIST subset, epochs and
@@ -160,5 +165,41 @@ class GradientSharingTrainingTest {
         double apart = replica.params().sub(driver[0].params()).amaxNumber().doubleValue();
         // Both applied the same updates from the same start: what differs is rounding, not the shift.
         assertTrue(apart < shift / 100, "the replica ended " + apart + " from the driver's parameters");
+    }
+
+    /**
+     * On a cluster the replica has a configuration of its own, which DL4J's fit advances once per
+     * job; the driver's counters (epochs completed, minibatches per worker) must replace it.
+     */
+    @Test
+    void everyJobContinuesFromTheDriversEpochAndIterationCounts() throws Exception {
+        TrainConfig config = ConfigLoader.parse("model.seed = 3", "test", List.of());
+        ComputationGraph driver = ModelSpec.of(config.model(), 1, 28, 28, 10).newNetwork("lenet");
+        driver.getConfiguration().setEpochCount(4);
+        driver.getConfiguration().setIterationCount(300);
+        Broadcast<NetBroadcastTuple> broadcast = sc.broadcast(new NetBroadcastTuple(driver.getConfiguration(),
+                driver.params(), driver.getUpdater().getStateViewArray()));
+        long instanceId = System.nanoTime();
+        SharingTrainingMaster.ResynchronizingWorker worker = new SharingTrainingMaster.ResynchronizingWorker(
+                instanceId, broadcast, null, List.of(), null, false, 0);
+        SharedTrainingWrapper wrapper = SharedTrainingWrapper.getInstance(instanceId);
+
+        // First job: DL4J copies the parameter server's start position into the network it trains.
+        worker.getInitialModelGraph();
+        assertEquals(Pair.makePair(300, 4), ModelParameterServer.getInstance().getStartPosition());
+
+        // Later jobs: the kept replica, one job further by its own count and elsewhere in parameter space.
+        ComputationGraph replica = driver.clone();
+        replica.getConfiguration().setEpochCount(9);
+        replica.getConfiguration().setIterationCount(333);
+        replica.params().addi(1);
+        Field originalModel = SharedTrainingWrapper.class.getDeclaredField("originalModel");
+        originalModel.setAccessible(true);
+        originalModel.set(wrapper, replica);
+        worker.getInitialModelGraph();
+        assertEquals(4, replica.getConfiguration().getEpochCount());
+        assertEquals(300, replica.getConfiguration().getIterationCount());
+        assertEquals(0, replica.params().sub(driver.params()).amaxNumber().doubleValue());
+        broadcast.destroy();
     }
 }
