@@ -148,21 +148,22 @@ public final class RunningStatistics {
                     variance[c] = Math.max(MIN_VARIANCE, variance[c] / n - mean[c] * mean[c]);
                 }
                 Layer normalization = network.getLayer(layer);
-                INDArray storedMean = normalization.getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN);
-                storedMean.assign(Nd4j.create(mean).reshape(storedMean.shape()).castTo(storedMean.dataType()));
+                assign(normalization.getParam(BatchNormalizationParamInitializer.GLOBAL_MEAN), mean);
                 if (((BatchNormalization) normalization.conf().getLayer()).isUseLogStd()) {
-                    INDArray log10Std = normalization.getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD);
-                    double[] values = new double[variance.length];
-                    for (int c = 0; c < values.length; c++) {
-                        values[c] = 0.5 * Math.log10(variance[c]);
+                    double[] log10Std = new double[variance.length];
+                    for (int c = 0; c < log10Std.length; c++) {
+                        log10Std[c] = 0.5 * Math.log10(variance[c]);
                     }
-                    log10Std.assign(Nd4j.create(values).reshape(log10Std.shape()).castTo(log10Std.dataType()));
+                    assign(normalization.getParam(BatchNormalizationParamInitializer.GLOBAL_LOG_STD), log10Std);
                 } else {
-                    INDArray storedVariance = normalization.getParam(BatchNormalizationParamInitializer.GLOBAL_VAR);
-                    storedVariance.assign(
-                            Nd4j.create(variance).reshape(storedVariance.shape()).castTo(storedVariance.dataType()));
+                    assign(normalization.getParam(BatchNormalizationParamInitializer.GLOBAL_VAR), variance);
                 }
             }
+        }
+
+        /** In place: the layer's parameters are views of the network's. */
+        private static void assign(INDArray parameter, double[] values) {
+            parameter.assign(Nd4j.create(values).reshape(parameter.shape()).castTo(parameter.dataType()));
         }
     }
 }

@@ -20,14 +20,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
+import org.deeplearning4j.nn.conf.layers.BatchNormalization;
+import org.deeplearning4j.nn.conf.layers.DenseLayer;
+import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.factory.Nd4j;
+import org.nd4j.linalg.lossfunctions.LossFunctions;
 
 /**
  * Running statistics re-estimated on Spark's executors, checked against DL4J's own batch
@@ -91,6 +98,25 @@ class RunningStatisticsTest {
         INDArray inference = mlp.outputSingle(false, sample);
         assertEquals(0, inference.sub(asOneBatch).amaxNumber().doubleValue(), 1e-4,
                 "largest difference in output probability");
+    }
+
+    /** Networks saved before DL4J 1.0.0-beta4 store the variance itself rather than its log10 deviation. */
+    @Test
+    void aLayerThatStoresTheVarianceGetsTheVariance() {
+        ComputationGraph network = new ComputationGraph(new NeuralNetConfiguration.Builder().seed(5)
+                .weightInit(new NormalDistribution(0, 1)).graphBuilder().addInputs("input")
+                .addLayer("dense", new DenseLayer.Builder().nIn(784).nOut(16).activation(Activation.IDENTITY).build(),
+                        "input")
+                .addLayer("bn", new BatchNormalization.Builder().useLogStd(false).nIn(16).nOut(16).build(), "dense")
+                .addLayer("output", new OutputLayer.Builder(LossFunctions.LossFunction.MCXENT).nIn(16).nOut(10)
+                        .activation(Activation.SOFTMAX).build(), "bn")
+                .setOutputs("output").build());
+        network.init();
+        RunningStatistics.reestimate(sc, network, paths, ShardLoaders.asStored().training(1), 2);
+        INDArray dense = network.feedForward(sample, true).get("dense");
+        assertArrayEquals(dense.var(false, 0).toDoubleVector(),
+                network.getLayer("bn").getParam(BatchNormalizationParamInitializer.GLOBAL_VAR).toDoubleVector(),
+                1e-3 * dense.var(false, 0).maxNumber().doubleValue());
     }
 
     /** Convolutional inputs: one mean and variance per channel, over examples, rows and columns. */
