@@ -260,9 +260,11 @@ public final class ConfigSchema {
     public static final Param<Integer> WORKERS_PER_NODE = Param.integer("sync.sharing.workers-per-node", 1, 1, 1,
             SHARING + "training threads per executor JVM. Only 1: DL4J 1.0.0-M2 deadlocks with more (see the "
                     + "README); use more executors with fewer cores instead.", c -> c.sync().sharing().workersPerNode());
-    public static final Param<Integer> BATCHES_PER_FIT = Param.integer("sync.sharing.batches-per-fit", 64, 1,
-            1_000_000, SHARING + "minibatches per worker in one Spark job; after each, the driver checks that the "
-                    + "parameters moved and records traffic.", c -> c.sync().sharing().batchesPerFit());
+    public static final Param<Integer> BATCHES_PER_FIT = Param.integer("sync.sharing.batches-per-fit", 16, 1,
+            1_000_000, SHARING + "minibatches per worker in one Spark job. Every job restarts the workers' replicas "
+                    + "from the driver's parameters, so shorter jobs keep them closer (see the README); after each, "
+                    + "the driver checks that the parameters moved and records traffic.",
+            c -> c.sync().sharing().batchesPerFit());
     public static final Param<Integer> NETWORK_TIMEOUT = Param.integer("sync.sharing.network-timeout-seconds", 30, 1,
             3600, SHARING + "longest wait for a handshake or reply between the driver and a worker.",
             c -> c.sync().sharing().networkTimeoutSeconds());
