@@ -41,12 +41,12 @@ import org.nd4j.parameterserver.distributed.v2.ModelParameterServer;
  * aggregation resets the sums whenever it meets one of the other, empty results, so the driver
  * usually received a loss of 0 and no updater state.
  *
- * <p>Every job's replicas start from the driver's parameters. DL4J broadcasts the network once and
- * keeps each executor's replica across jobs, while an executor that finished its minibatches first
- * ignores the updates the others still send in that job: the replicas drift apart for good, the
- * more so the less evenly the executors run (a busy 2-core machine: 65% test accuracy where
- * averaging reached 95%). The driver applies every update, so its parameters are the ones to
- * restart from.
+ * <p>Every job's replicas start from the driver's parameters and counters. DL4J broadcasts the
+ * network once and keeps each executor's replica across jobs, while an executor that finished its
+ * minibatches first ignores the updates the others still send in that job: the replicas drift
+ * apart for good, the more so the less evenly the executors run (a busy 2-core machine: 65% test
+ * accuracy where averaging reached 95%). The driver applies every update, so its parameters are
+ * the ones to restart from.
  */
 final class SharingTrainingMaster extends SharedTrainingMaster {
     private transient JobOutcome lastJob;
@@ -113,7 +113,7 @@ final class SharingTrainingMaster extends SharedTrainingMaster {
             return (Model) field(SharedTrainingWrapper.class, "originalModel", wrapper);
         }
 
-        static void startParameterServerAt(ModelParameterServer server, int iteration, int epoch) {
+        private static void startParameterServerAt(ModelParameterServer server, int iteration, int epoch) {
             ((AtomicInteger) field(ModelParameterServer.class, "iterationNumber", server)).set(iteration);
             ((AtomicInteger) field(ModelParameterServer.class, "epochNumber", server)).set(epoch);
         }
