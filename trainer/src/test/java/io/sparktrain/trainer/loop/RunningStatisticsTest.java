@@ -71,9 +71,9 @@ class RunningStatisticsTest {
         sc.stop();
     }
 
-    private static ComputationGraph network(String architecture, String settings) {
+    private static ComputationGraph network(String settings) {
         TrainConfig.Model model = ConfigLoader.parse("model { " + settings + " }", "test", List.of()).model();
-        return ModelSpec.of(model, 1, 28, 28, 10).newNetwork(architecture);
+        return ModelSpec.of(model, 1, 28, 28, 10).newNetwork(model.architecture());
     }
 
     /** Running statistics far from any the data gives, as encoded updates leave them. */
@@ -90,7 +90,7 @@ class RunningStatisticsTest {
      */
     @Test
     void inferenceWithTheEstimatesMatchesTrainingModeOnTheWholeSample() {
-        ComputationGraph mlp = network("mlp", "architecture = mlp, hidden-layers = [32], batch-norm = true, seed = 5");
+        ComputationGraph mlp = network("architecture = mlp, hidden-layers = [32], batch-norm = true, seed = 5");
         makeStale(mlp);
         INDArray asOneBatch = mlp.outputSingle(true, sample);
         assertTrue(mlp.outputSingle(false, sample).distance1(asOneBatch) > 1, "stale statistics change the output");
@@ -122,7 +122,7 @@ class RunningStatisticsTest {
     /** Convolutional inputs: one mean and variance per channel, over examples, rows and columns. */
     @Test
     void eachChannelOfAConvolutionGetsTheMomentsOfItsOwnMaps() {
-        ComputationGraph resnet = network("resnet18", "width = 4, seed = 5");
+        ComputationGraph resnet = network("architecture = resnet18, width = 4, seed = 5");
         INDArray params = resnet.params().dup();
         makeStale(resnet);
         RunningStatistics.reestimate(sc, resnet, paths, ShardLoaders.asStored().training(1), 2);
