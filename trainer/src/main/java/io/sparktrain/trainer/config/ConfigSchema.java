@@ -258,7 +258,7 @@ public final class ConfigSchema {
             List.of("plain", "mesh"), SHARING + "`plain`: every worker talks to the driver, which relays; `mesh`: "
                     + "a tree of relaying workers, for many nodes.", c -> c.sync().sharing().meshMode());
     public static final Param<Integer> WORKERS_PER_NODE = Param.integer("sync.sharing.workers-per-node", 1, 1, 1,
-            SHARING + "training threads per executor JVM. Only 1: DL4J 1.0.0-M2 deadlocks with more (see the "
+            SHARING + "training threads per executor JVM. Only 1: DL4J 1.0.0-M2 can deadlock with more (see the "
                     + "README); use more executors with fewer cores instead.", c -> c.sync().sharing().workersPerNode());
     public static final Param<Integer> BATCHES_PER_FIT = Param.integer("sync.sharing.batches-per-fit", 16, 1,
             1_000_000, SHARING + "minibatches per worker in one Spark job. Every job restarts the workers' replicas "
