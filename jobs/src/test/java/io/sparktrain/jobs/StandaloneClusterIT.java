@@ -92,7 +92,7 @@ class StandaloneClusterIT {
                 "--master", Files.readString(cluster.resolve("master-url")).strip(),
                 "--config", REPO.resolve("conf/mnist-lenet.conf").toString(),
                 "--set", "run.root=" + root, "--set", "data.cache-dir=" + TestMnist.cacheDir(),
-                "--set", "data.train-examples=8000", "--set", "data.test-examples=1000",
+                "--set", "data.train-examples=8000", "--set", "data.test-examples=10000",
                 "--set", "training.epochs=2", "--set", "training.report-every-batches=10"));
         for (String setting : settings) {
             command.addAll(List.of("--set", setting));
@@ -151,7 +151,8 @@ class StandaloneClusterIT {
         Path cluster = trainOnCluster(root);
         URI run = runDirectory(root);
         undisturbed = lastMetrics(run);
-        // Same data and epochs as TrainJobTest's local run (94.5% with the decaying rate); the bar leaves room.
+        // Same data and epochs as TrainJobTest's local run (94.5% of its 1,000 test images; 95.32% of all
+        // 10,000 measured here); the bar leaves room.
         assertTrue(undisturbed.get("test_accuracy").asDouble() >= 0.93, undisturbed.toString());
         undisturbedParams = lastCheckpoint(run).params();
 
@@ -211,22 +212,23 @@ class StandaloneClusterIT {
         URI root = hdfs.uri("user/sparktrain/sharing");
         // Adam moves every weight by about the learning rate per step, so nearly every step goes out
         // as a dense bitmap and the threshold is the step a worker's update can take: 5e-4 and 7e-4
-        // measured best (2e-4: 72%, 1e-3: 90.7%).
+        // measured best (2e-4: 72%, 1e-3: 90.7%). Jobs of 8 minibatches keep the replicas closer than
+        // the default 16 (README, "Gradient sharing").
         Path cluster = trainOnCluster(root, "sync.strategy=gradient-sharing", "sync.workers=2",
-                "sync.sharing.batches-per-fit=16", "sync.sharing.threshold-algorithm=fixed",
+                "sync.sharing.batches-per-fit=8", "sync.sharing.threshold-algorithm=fixed",
                 "sync.sharing.threshold=7e-4");
         // The strategy fails the job after any round that left the driver's parameters unchanged or
         // in which an executor trained without joining the mesh: finishing proves neither happened.
         JsonNode sharing = lastMetrics(runDirectory(root));
         double accuracy = sharing.get("test_accuracy").asDouble();
-        // Printed for the README's comparison of the two strategies, which needs more than one run.
+        double averaging = undisturbed.get("test_accuracy").asDouble();
+        // Printed for the README's comparison of the two strategies.
         System.out.printf("Standalone cluster, 2 executor JVMs: test accuracy %.4f with gradient sharing, %.4f "
-                + "with parameter averaging%n", accuracy, undisturbed.get("test_accuracy").asDouble());
-        // 93.1% to 94.0% measured against averaging's 94.5%, and 87.4% and 91.1% with the CPU shared
-        // with another training run; before every job restarted the replicas from the driver's parameters,
-        // 87.7% to 93.6%, and once 65.1% (README, "Gradient sharing"). The bar catches the drift.
-        assertTrue(accuracy >= 0.85, "gradient sharing reached " + accuracy + ", parameter averaging "
-                + undisturbed.get("test_accuracy"));
+                + "with parameter averaging%n", accuracy, averaging);
+        // On all 10,000 test images four runs came within 0.18 points of averaging's 95.32%; on the
+        // first 1,000 alone the same kind of runs spread over 1.5 points, too coarse to compare within one.
+        assertTrue(accuracy >= averaging - 0.01, "gradient sharing reached " + accuracy + ", more than a "
+                + "percentage point below parameter averaging's " + averaging);
         double bytesPerStep = sharing.get("bytes_per_step").asDouble();
         assertTrue(bytesPerStep > 0 && bytesPerStep < sharing.get("averaging_bytes_per_step").asDouble() / 4,
                 sharing.toString());
