@@ -149,7 +149,7 @@ class TrainersPerJvmTest {
             int monitor = System.identityHashCode(model);
             ThreadMXBean threads = ManagementFactory.getThreadMXBean();
             long deadline = System.currentTimeMillis() + waitMillis;
-            do {
+            while (true) {
                 ThreadInfo[] infos = threads.dumpAllThreads(true, false);
                 for (ThreadInfo blocked : infos) {
                     if (blocked.getThreadState() != Thread.State.BLOCKED || blocked.getLockInfo() == null
@@ -162,9 +162,11 @@ class TrainersPerJvmTest {
                         }
                     }
                 }
+                if (System.currentTimeMillis() >= deadline) {
+                    return null;
+                }
                 Thread.sleep(50);
-            } while (System.currentTimeMillis() < deadline);
-            return null;
+            }
         }
 
         /** Fails the accumulator, which every trainer waiting in it checks. */
