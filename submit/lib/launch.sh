@@ -4,23 +4,57 @@
 # Environment: SPARKTRAIN_HEAP (default 4g), SPARKTRAIN_OFFHEAP (ND4J's off-heap limit, default 6g),
 # OMP_NUM_THREADS (default 1: one OpenMP thread per worker was measured fastest on small machines),
 # MAVEN_ARGS (extra build flags, e.g. -Dnd4j.native.classifier=linux-x86_64-onednn for CPUs without AVX2),
+# SPARKTRAIN_JAVA_OPTS (more JVM options for the driver, e.g. -Dorg.eclipse.deeplearning4j.helpers.disable=true),
 # SPARKTRAIN_SKIP_BUILD (set: use the jar as it is).
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 target=$repo/jobs/target
+# A fixed name (the shade plugin's finalName): a jar of another version can never be picked up.
+job_jar=$target/sparktrain-job.jar
 
-job_jar() { ls "$target"/sparktrain-jobs-*-job.jar 2>/dev/null | head -n 1; }
+# Exit code of a submit/ script whose build failed, or that found no Java or Maven to build with.
+BUILD_FAILED=6
 
 build_if_stale() {
-  local jar
   # Tests that run the scripts after Maven packaged the jar must not start a second build.
   [[ -n "${SPARKTRAIN_SKIP_BUILD:-}" ]] && return 0
-  jar=$(job_jar)
-  if [[ -z "$jar" || ! -f "$target/spark-classpath.txt" ]] \
-      || [[ -n "$(find "$repo/pom.xml" "$repo"/*/pom.xml "$repo"/*/src/main -newer "$jar" -print -quit)" ]]; then
-    echo "Building the job jar (mvn package)..." >&2
-    (cd "$repo" && mvn -B -q -Dstyle.color=never -DskipTests ${MAVEN_ARGS:-} package) >&2
+  if [[ -f "$job_jar" && -f "$target/spark-classpath.txt" ]] \
+      && [[ -z "$(find "$repo/pom.xml" "$repo"/*/pom.xml "$repo"/*/src/main -newer "$job_jar" -print -quit)" ]]; then
+    return 0
   fi
+  build
+}
+
+# build: mvn package with its output in target/build.log; Maven is quiet for minutes while it
+# downloads, so a line every minute says the build still runs.
+build() {
+  local tool
+  for tool in java mvn; do
+    if ! command -v "$tool" >/dev/null; then
+      echo "submit: '$tool' is not installed; building needs a JDK 17 and Maven 3.6.3 or later (see README.md)" >&2
+      exit "$BUILD_FAILED"
+    fi
+  done
+  local log=$repo/target/build.log
+  mkdir -p "$repo/target"
+  echo "Building the job jar (mvn package, tests skipped); the first build downloads its dependencies" \
+    "and takes some minutes. Log: $log" >&2
+  (cd "$repo" && exec mvn -B -Dstyle.color=never -DskipTests ${MAVEN_ARGS:-} package) > "$log" 2>&1 < /dev/null &
+  local pid=$! status=0 seconds=0 module
+  while kill -0 "$pid" 2>/dev/null; do
+    sleep 1
+    if (( ++seconds % 60 == 0 )); then
+      module=$(sed -n 's/^\[INFO\] Building \(sparktrain[a-z ]*[a-z]\).*/\1/p' "$log" | tail -n 1)
+      echo "Still building ($((seconds / 60)) min)${module:+, now $module}" >&2
+    fi
+  done
+  wait "$pid" || status=$?
+  if ((status != 0)) || [[ ! -f "$job_jar" ]]; then
+    echo "submit: the build failed (mvn exit status $status); the end of $log:" >&2
+    tail -n 40 "$log" >&2
+    exit "$BUILD_FAILED"
+  fi
+  echo "Built $job_jar in ${seconds} s" >&2
 }
 
 to_mb() { # 4g -> 4096, 512m -> 512
@@ -54,7 +88,8 @@ launch_job() {
     -Dorg.bytedeco.javacpp.maxbytes="${offheap_mb}m" \
     -Dorg.bytedeco.javacpp.maxphysicalbytes="${physical_mb}m" \
     -Dlog4j2.configurationFile="$repo/conf/log4j2.properties" \
-    -cp "$(job_jar):$(cat "$target/spark-classpath.txt")" \
+    ${SPARKTRAIN_JAVA_OPTS:-} \
+    -cp "$job_jar:$(cat "$target/spark-classpath.txt")" \
     "$main" "$@"
 }
 
@@ -80,7 +115,7 @@ submit_job() {
   if [[ -n "${SPARK_HOME:-}" && -x "$SPARK_HOME/bin/spark-submit" ]]; then
     exec "$SPARK_HOME/bin/spark-submit" --driver-memory "$heap" \
       --driver-java-options "-Dorg.bytedeco.javacpp.maxbytes=${offheap_mb}m -Dorg.bytedeco.javacpp.maxphysicalbytes=${physical_mb}m" \
-      "${conf[@]}" "$(job_jar)" "$@"
+      "${conf[@]}" "$job_jar" "$@"
   fi
   spark_home "$repo/target/cluster/spark-home"
   exec java @"$repo/conf/jvm.options" \
@@ -89,7 +124,7 @@ submit_job() {
     -Dorg.bytedeco.javacpp.maxphysicalbytes="${physical_mb}m" \
     -Dlog4j2.configurationFile="$repo/conf/log4j2.properties" \
     -cp "$SPARK_HOME/conf:$SPARK_HOME/jars/*" \
-    org.apache.spark.deploy.SparkSubmit "${conf[@]}" "$(job_jar)" "$@"
+    org.apache.spark.deploy.SparkSubmit "${conf[@]}" "$job_jar" "$@"
 }
 
 # with_default_config CONFIG ARGS...: prints the arguments, one per line, with --config conf/CONFIG
@@ -115,7 +150,8 @@ spark_home() {
     echo "Assembling a Spark runtime in $home..." >&2
     (cd "$repo" && mvn -B -q -Dstyle.color=never -f "$runtime" -P '!cpu' dependency:build-classpath \
       -Dmdep.includeScope=runtime -Dmdep.outputFile="$home/classpath.txt") >&2
-    tr ':' '\n' < "$home/classpath.txt" | while read -r jar; do
+    # The file ends without a newline: the last entry is read too.
+    tr ':' '\n' < "$home/classpath.txt" | while read -r jar || [[ -n "$jar" ]]; do
       [[ -n "$jar" ]] && ln -s "$jar" "$home/jars/"
     done
     cp "$repo/conf/log4j2-cluster.properties" "$home/conf/log4j2.properties"

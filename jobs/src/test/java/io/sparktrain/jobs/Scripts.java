@@ -20,16 +20,33 @@ final class Scripts {
         }
     }
 
-    /** Starts {@code command} (its first word relative to the repository) with its output in {@code log}. */
+    /**
+     * Starts {@code command} (its first word relative to the repository) with its output in {@code log},
+     * on the jar Maven just packaged.
+     */
     static Process start(Path log, Map<String, String> environment, String... command) throws IOException {
-        List<String> line = new ArrayList<>(List.of(command));
-        line.set(0, ConfigLoaderPaths.repo().resolve(command[0]).toString());
-        ProcessBuilder builder = new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(log.toFile());
+        ProcessBuilder builder = builder(ConfigLoaderPaths.repo(), log, command);
         builder.environment().put("SPARKTRAIN_SKIP_BUILD", "1");
-        builder.environment().put("SPARKTRAIN_HEAP", "2g");
-        builder.environment().remove("SPARK_HOME");
         builder.environment().putAll(environment);
         return builder.start();
+    }
+
+    /**
+     * Starts {@code command} of the checkout in {@code repo}, in that directory, as a user would: the
+     * script builds the job jar first when it finds it missing or stale.
+     */
+    static Process startIn(Path repo, Path log, String... command) throws IOException {
+        return builder(repo, log, command).directory(repo.toFile()).start();
+    }
+
+    private static ProcessBuilder builder(Path repo, Path log, String... command) {
+        List<String> line = new ArrayList<>(List.of(command));
+        line.set(0, repo.resolve(command[0]).toString());
+        ProcessBuilder builder = new ProcessBuilder(line).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().remove("SPARKTRAIN_SKIP_BUILD");
+        builder.environment().put("SPARKTRAIN_HEAP", "2g");
+        builder.environment().remove("SPARK_HOME");
+        return builder;
     }
 
     /** Waits for {@code process}; returns its exit code. */
