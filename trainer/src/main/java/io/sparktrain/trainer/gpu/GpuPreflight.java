@@ -2,6 +2,9 @@ package io.sparktrain.trainer.gpu;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -20,9 +23,10 @@ import org.apache.spark.resource.ResourceInformation;
  */
 public final class GpuPreflight {
     static final String NVIDIA_SMI_ENV = "SPARKTRAIN_NVIDIA_SMI";
-    private static final int TIMEOUT_SECONDS = 30;
+    private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     private final String nvidiaSmi;
+    private final Duration timeout;
 
     /**
      * Checks, in one task per slot, the GPUs Spark assigned to the tasks; a failure stops the job
@@ -49,7 +53,12 @@ public final class GpuPreflight {
 
     /** @param nvidiaSmi the nvidia-smi command (a path in tests, to a stand-in) */
     public GpuPreflight(String nvidiaSmi) {
+        this(nvidiaSmi, TIMEOUT);
+    }
+
+    GpuPreflight(String nvidiaSmi, Duration timeout) {
         this.nvidiaSmi = nvidiaSmi;
+        this.timeout = timeout;
     }
 
     /** One GPU as nvidia-smi reports it. */
@@ -66,28 +75,38 @@ public final class GpuPreflight {
     /** The GPUs nvidia-smi sees, with their compute capabilities. */
     public List<Gpu> gpus() throws IOException {
         List<String> command = List.of(nvidiaSmi, "--query-gpu=index,name,compute_cap", "--format=csv,noheader");
-        Process process;
+        // Its output goes to a file, not a pipe: reading a pipe to its end would wait for a hung
+        // nvidia-smi forever, before the timeout could fire.
+        Path outputFile = Files.createTempFile("nvidia-smi", ".txt");
         try {
-            process = new ProcessBuilder(command).redirectErrorStream(true).start();
-        } catch (IOException e) {
-            throw new IOException("cannot run '" + nvidiaSmi + "' to check the GPU: " + e.getMessage()
-                    + "; install the NVIDIA driver on this node or set SPARKTRAIN_NVIDIA_SMI", e);
-        }
-        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        try {
-            if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IOException("'" + String.join(" ", command) + "' did not answer in " + TIMEOUT_SECONDS + " s");
+            Process process;
+            try {
+                process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(outputFile.toFile())
+                        .start();
+            } catch (IOException e) {
+                throw new IOException("cannot run '" + nvidiaSmi + "' to check the GPU: " + e.getMessage()
+                        + "; install the NVIDIA driver on this node or set SPARKTRAIN_NVIDIA_SMI", e);
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("interrupted while running nvidia-smi", e);
+            try {
+                if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                    process.destroyForcibly();
+                    throw new IOException("'" + String.join(" ", command) + "' did not answer in "
+                            + timeout.toSeconds() + " s; check the NVIDIA driver on this node");
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while running nvidia-smi", e);
+            }
+            String output = Files.readString(outputFile, StandardCharsets.UTF_8);
+            if (process.exitValue() != 0) {
+                throw new IOException("'" + String.join(" ", command) + "' failed (exit " + process.exitValue()
+                        + "): " + output.strip() + " (compute_cap needs an NVIDIA driver of version 510 or later)");
+            }
+            return parse(output);
+        } finally {
+            Files.deleteIfExists(outputFile);
         }
-        if (process.exitValue() != 0) {
-            throw new IOException("'" + String.join(" ", command) + "' failed (exit " + process.exitValue() + "): "
-                    + output.strip() + " (compute_cap needs an NVIDIA driver of version 510 or later)");
-        }
-        return parse(output);
     }
 
     static List<Gpu> parse(String csv) throws IOException {

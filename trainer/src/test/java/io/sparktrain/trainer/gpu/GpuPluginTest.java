@@ -7,13 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.codahale.metrics.MetricRegistry;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.plugin.PluginContext;
 import org.apache.spark.resource.ResourceInformation;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 
 /** GPU binding and preflight without a GPU: Spark's resource API and a stand-in nvidia-smi. */
@@ -104,6 +107,19 @@ class GpuPluginTest {
         GpuPreflight preflight = new GpuPreflight(dir.resolve("absent").toString());
         assertTrue(assertThrows(IOException.class, () -> preflight.check(List.of("0"))).getMessage()
                 .contains("install the NVIDIA driver on this node or set SPARKTRAIN_NVIDIA_SMI"));
+    }
+
+    @Test
+    @Timeout(60)
+    void aHungNvidiaSmiTimesOut() throws IOException {
+        Path hung = dir.resolve("hung-nvidia-smi");
+        Files.writeString(hung, "#!/bin/sh\necho 'partial output'\nexec sleep 600\n");
+        assertTrue(hung.toFile().setExecutable(true));
+        GpuPreflight preflight = new GpuPreflight(hung.toString(), Duration.ofSeconds(2));
+        long start = System.nanoTime();
+        String message = assertThrows(IOException.class, () -> preflight.check(List.of("0"))).getMessage();
+        assertTrue(message.contains("did not answer in 2 s"), message);
+        assertTrue((System.nanoTime() - start) / 1e9 < 30, "the timeout fired");
     }
 
     @Test
