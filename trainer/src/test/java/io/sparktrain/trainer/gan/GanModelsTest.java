@@ -1,5 +1,6 @@
 package io.sparktrain.trainer.gan;
 
+import static io.sparktrain.trainer.testing.ExactArrays.assertBitwiseEqual;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -69,7 +70,8 @@ class GanModelsTest {
                     continue;
                 }
                 if (discriminator) {
-                    assertEquals(before.get(param.getKey()), param.getValue(), architecture + " " + param.getKey());
+                    assertBitwiseEqual(before.get(param.getKey()), param.getValue(),
+                            architecture + " " + param.getKey());
                 } else {
                     assertNotEquals(before.get(param.getKey()), param.getValue(), architecture + " " + param.getKey());
                 }
@@ -105,7 +107,7 @@ class GanModelsTest {
             assertNotEquals(before, gan.discriminator().params(), architecture);
             gan.copyDiscriminator();
             for (Map.Entry<String, INDArray> param : gan.discriminator().paramTable().entrySet()) {
-                assertEquals(param.getValue(), gan.adversarial().getParam(param.getKey()), param.getKey());
+                assertBitwiseEqual(param.getValue(), gan.adversarial().getParam(param.getKey()), param.getKey());
             }
         }
     }
