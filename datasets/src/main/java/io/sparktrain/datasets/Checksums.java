@@ -31,6 +31,11 @@ public final class Checksums {
         return HexFormat.of().formatHex(digesting.getMessageDigest().digest());
     }
 
+    /** A fresh SHA-256 digest, for content hashed while it is written. */
+    public static MessageDigest sha256Digest() {
+        return messageDigest("SHA-256");
+    }
+
     private static MessageDigest messageDigest(String algorithm) {
         try {
             return MessageDigest.getInstance(algorithm);

@@ -3,8 +3,8 @@ package io.sparktrain.jobs;
 import io.sparktrain.datasets.shards.ShardManifest.Shard;
 import io.sparktrain.datasets.shards.ShardSet;
 import io.sparktrain.datasets.storage.Storage;
-import io.sparktrain.trainer.config.ConfigLoader;
-import io.sparktrain.trainer.config.InvalidConfigException;
+import io.sparktrain.trainer.config.ConfigSchema;
+import io.sparktrain.trainer.config.JobKind;
 import io.sparktrain.trainer.config.TrainConfig;
 import io.sparktrain.trainer.loop.ConsoleProgress;
 import io.sparktrain.trainer.loop.EpochOrder;
@@ -19,8 +19,10 @@ import io.sparktrain.trainer.sync.averaging.ParameterAveraging;
 import io.sparktrain.trainer.sync.sharing.GradientSharing;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.core.loader.DataSetLoader;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
@@ -48,32 +50,47 @@ public final class BenchmarkJob {
         }
     }
 
-    public static void main(String[] args) throws IOException {
-        JobArguments arguments;
-        try {
-            arguments = JobArguments.parse(args);
-            if (arguments.configFile().isEmpty()) {
-                throw new InvalidConfigException("the benchmark needs --config\n" + JobArguments.USAGE);
-            }
-        } catch (InvalidConfigException e) {
-            System.err.println(e.getMessage());
-            System.exit(TrainJob.BAD_CONFIG);
-            return;
-        }
-        List<Result> results = run(arguments.resolveConfig());
-        System.out.print(table(results));
+    public static void main(String[] args) {
+        System.exit(launch(args));
     }
 
-    public static List<Result> run(TrainConfig config) throws IOException {
-        JobData.requireDistributedDataset(config);
-        JobData.requireClassifier(config);
+    static int launch(String... args) {
+        return JobLauncher.launch("benchmark", () -> {
+            JobArguments arguments = JobArguments.parse("benchmark", JobKind.TRAIN, args);
+            if (arguments.help()) {
+                System.out.print(arguments.usage());
+            } else if (arguments.describeConfig()) {
+                System.out.print(ConfigSchema.markdownReference());
+            } else {
+                System.out.print(table(run(configsByStrategy(arguments))));
+            }
+            return ExitCode.OK;
+        });
+    }
+
+    /** The config as given, once per strategy compared; each is checked before Spark starts. */
+    static Map<String, TrainConfig> configsByStrategy(JobArguments arguments) throws IOException {
+        Map<String, TrainConfig> configs = new LinkedHashMap<>();
+        for (String strategy : List.of(ParameterAveraging.NAME, GradientSharing.NAME)) {
+            configs.put(strategy, arguments.resolveConfig(List.of(ConfigSchema.STRATEGY.key() + "=" + strategy)));
+        }
+        return configs;
+    }
+
+    /** Single-machine DL4J on the first config's shards, then Spark with each config. */
+    public static List<Result> run(Map<String, TrainConfig> configsByStrategy) throws IOException {
+        TrainConfig config = configsByStrategy.values().iterator().next();
         try (JavaSparkContext sc = SparkContexts.create(config.spark())) {
+            List<SyncStrategy> strategies = new ArrayList<>();
+            for (TrainConfig strategyConfig : configsByStrategy.values()) {
+                strategies.add(SyncStrategies.create(strategyConfig, sc));
+            }
             Storage storage = new Storage(sc.hadoopConfiguration());
             JobData data = JobData.prepare(sc, storage, config, JobLocations.of(config));
             List<Result> results = new ArrayList<>();
             results.add(singleMachine(config, data, storage));
-            for (String strategy : List.of(ParameterAveraging.NAME, GradientSharing.NAME)) {
-                results.add(spark(sc, withStrategy(config, strategy), data));
+            for (SyncStrategy sync : strategies) {
+                results.add(spark(sc, config, sync, data));
             }
             return results;
         }
@@ -109,12 +126,8 @@ public final class BenchmarkJob {
                 evaluation.accuracy(), 0);
     }
 
-    static TrainConfig withStrategy(TrainConfig config, String strategy) {
-        return ConfigLoader.parse(ConfigLoader.render(config), "benchmark", List.of("sync.strategy=" + strategy));
-    }
-
-    private static Result spark(JavaSparkContext sc, TrainConfig config, JobData data) throws IOException {
-        SyncStrategy sync = SyncStrategies.create(config, sc);
+    private static Result spark(JavaSparkContext sc, TrainConfig config, SyncStrategy sync, JobData data)
+            throws IOException {
         TrainingSummary[] summary = new TrainingSummary[1];
         double[] bytesAndSteps = new double[2];
         TrainingListener capture = new TrainingListener() {

@@ -1,8 +1,9 @@
 package io.sparktrain.jobs;
 
 import io.sparktrain.datasets.storage.Storage;
+import io.sparktrain.jobs.JobArguments.Resume;
 import io.sparktrain.trainer.config.ConfigSchema;
-import io.sparktrain.trainer.config.InvalidConfigException;
+import io.sparktrain.trainer.config.JobKind;
 import io.sparktrain.trainer.config.TrainConfig;
 import io.sparktrain.trainer.gan.GanModels;
 import io.sparktrain.trainer.gan.GanNetworks;
@@ -24,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * fetch and shard the images, build or restore both networks, train them in alternation, and
  * keep checkpoints, samples, metrics and loss curves in the run directory.
  *
- * <p>Exit codes as {@link TrainJob}'s.
+ * Exit codes: {@link ExitCode}.
  */
 public final class GanJob {
     private static final Logger log = LoggerFactory.getLogger(GanJob.class);
@@ -36,21 +37,17 @@ public final class GanJob {
     }
 
     static int launch(String... args) {
-        return TrainJob.launch(GanJob::run, args);
+        return TrainJob.launch("gan", JobKind.GAN, GanJob::run, args);
     }
 
-    /** Trains as {@code config} says; when {@code resumeRunId} is given, continues that run. Returns the run. */
-    public static RunDirectory run(TrainConfig config, Optional<String> resumeRunId) throws IOException {
+    /** Trains as {@code config} says; when {@code resume} is given, continues that run. Returns the run. */
+    public static RunDirectory run(TrainConfig config, Optional<Resume> resume) throws IOException {
         String architecture = config.model().architecture();
-        if (!ConfigSchema.GAN_ARCHITECTURES.contains(architecture)) {
-            throw new InvalidConfigException(ConfigSchema.ARCHITECTURE.key() + " = " + architecture + " is not a GAN ("
-                    + String.join(", ", ConfigSchema.GAN_ARCHITECTURES) + "): train it with submit/train");
-        }
         JobLocations locations = JobLocations.of(config);
         try (JavaSparkContext sc = SparkContexts.create(config.spark())) {
             Storage storage = new Storage(sc.hadoopConfiguration());
-            // Data is fetched, verified and sharded before the run directory exists, so bad data
-            // leaves nothing behind.
+            // Data, the judge and a resumed run's checkpoints are read and checked before the run
+            // directory is created or changed, so a bad one leaves nothing behind.
             JobData data = JobData.prepare(sc, storage, config, locations);
             Optional<SampleJudge> judge = Optional.empty();
             if (config.gan().classifier().isEmpty()) {
@@ -60,18 +57,21 @@ public final class GanJob {
                         data.test().readFirst(storage, Integer.MAX_VALUE), config,
                         ConfigSchema.CLASSIFIER.key() + " = " + config.gan().classifier()));
             }
-            RunDirectory run = TrainJob.startRun(sc, data, locations, config, resumeRunId);
-            int completedEpochs = run.lastCheckpointEpoch().orElse(0);
-
+            TrainJob.RunStart start = TrainJob.RunStart.locate(storage, locations, resume);
+            int completedEpochs = start.completedEpochs();
             int noiseSize = config.gan().noiseSize();
             ModelSpec spec = GanModels.spec(config.model());
             GanNetworks networks;
             if (completedEpochs > 0) {
-                networks = new GanNetworks(run.readCheckpoint(completedEpochs, GanRecorder.DISCRIMINATOR),
-                        run.readCheckpoint(completedEpochs), GanModels.generator(spec, noiseSize).toJson());
-                log.info("Restored both networks and their updater states from epoch {}", completedEpochs);
+                RunDirectory existing = start.existing().orElseThrow();
+                networks = new GanNetworks(existing.readCheckpoint(completedEpochs, GanRecorder.DISCRIMINATOR),
+                        existing.readCheckpoint(completedEpochs), GanModels.generator(spec, noiseSize).toJson());
             } else {
                 networks = GanModels.newNetworks(spec, noiseSize);
+            }
+            RunDirectory run = start.begin(sc, data, config);
+            if (completedEpochs > 0) {
+                log.info("Restored both networks and their updater states from epoch {}", completedEpochs);
             }
             log.info("GAN {}: generator {} parameters, discriminator {}", architecture,
                     networks.adversarial().numParams() - networks.discriminator().numParams(),

@@ -5,9 +5,12 @@ import io.sparktrain.datasets.LabeledImages;
 import io.sparktrain.datasets.idx.IdxWriter;
 import io.sparktrain.datasets.shards.ShardExporter;
 import io.sparktrain.datasets.storage.Storage;
+import io.sparktrain.trainer.config.CommandLine;
+import io.sparktrain.trainer.config.CommandLine.Option;
 import io.sparktrain.trainer.config.ConfigLoader;
 import io.sparktrain.trainer.config.ConfigSchema;
 import io.sparktrain.trainer.config.InvalidConfigException;
+import io.sparktrain.trainer.config.JobKind;
 import io.sparktrain.trainer.config.TrainConfig;
 import io.sparktrain.trainer.gan.GanImages;
 import io.sparktrain.trainer.gan.GanModels;
@@ -34,26 +37,30 @@ import org.slf4j.LoggerFactory;
  * first hundred), or one IDX image file that MNIST readers read. Runs on the driver alone; the
  * output directory may be on any Hadoop file system.
  *
- * <p>Exit codes: 0 written; 2 bad command line; 3 run or output directory unusable; 1 anything else.
+ * Exit codes: {@link ExitCode}.
  */
 public final class GenerateJob {
-    static final String USAGE = """
+    static final String SYNOPSIS = """
             usage: generate --run RUN --count N --out DIR [--format png|idx] [--epoch N] [--seed S] [--judge RUN]
-                            [--run-root DIR]
-              --run RUN        a GAN run (submit/gan): its id under --run-root, or its directory
-              --count N        how many samples to write, 1 to 1000000
-              --out DIR        new or empty directory (path or URI) for the samples
-              --format F       png (default): sample-NNNNNN.png for each sample, 28x28 grey, and grid.png
-                               with the first 100; idx: samples-idx3-ubyte, MNIST's image format
-              --epoch N        the epoch whose generator to use (default: the run's last checkpoint)
-              --seed S         seed of the noise (default 1): the same seed gives the same samples
-              --judge RUN      a classifier run (as gan.classifier) that scores the samples: classifier score
-                               and Fréchet distance to the test images, logged and kept in quality.json
-              --run-root DIR   where run ids are looked up, as run.root (default: the working directory)
-            """;
-    /** Every option, each taking a value. */
-    private static final List<String> OPTIONS = List.of("--run", "--count", "--out", "--format", "--epoch", "--seed",
-            "--judge", "--run-root");
+                            [--run-root DIR]""";
+    private static final Option RUN = Option.single("--run", "RUN",
+            "a GAN run (submit/gan): its id under --run-root, or its directory");
+    private static final Option COUNT = Option.single("--count", "N", "how many samples to write, 1 to 1000000");
+    private static final Option OUT = Option.single("--out", "DIR",
+            "new or empty directory (path or URI) for the samples");
+    private static final Option FORMAT = Option.single("--format", "F",
+            "png (default): sample-NNNNNN.png for each sample, 28x28 grey, and grid.png\n"
+                    + "with the first 100; idx: samples-idx3-ubyte, MNIST's image format");
+    private static final Option EPOCH = Option.single("--epoch", "N",
+            "the epoch whose generator to use (default: the run's last checkpoint)");
+    private static final Option SEED = Option.single("--seed", "S",
+            "seed of the noise (default 1): the same seed gives the same samples");
+    private static final Option JUDGE = Option.single("--judge", "RUN",
+            "a classifier run (as gan.classifier) that scores the samples: classifier score\n"
+                    + "and Fréchet distance to the test images, logged and kept in quality.json");
+    private static final Option RUN_ROOT = Option.single("--run-root", "DIR",
+            "where run ids are looked up, as run.root (default: the working directory)");
+    private static final List<Option> OPTIONS = List.of(RUN, COUNT, OUT, FORMAT, EPOCH, SEED, JUDGE, RUN_ROOT);
     static final int MAX_COUNT = 1_000_000;
     private static final int PREVIEW_SIDE = 10;
     private static final int PREVIEW_SCALE = 2;
@@ -65,57 +72,30 @@ public final class GenerateJob {
     record Request(String run, int count, String out, String format, Optional<Integer> epoch, long seed,
             Optional<String> judge, String runRoot) {
 
-        static Request parse(String... args) {
-            String run = null;
-            String out = null;
-            Integer count = null;
-            String format = "png";
-            Integer epoch = null;
-            long seed = 1;
-            String judge = null;
-            String runRoot = ConfigSchema.RUN_ROOT.defaultValue();
-            for (int i = 0; i < args.length; i++) {
-                String option = args[i];
-                if (!OPTIONS.contains(option)) {
-                    throw new InvalidConfigException("unknown argument '" + option + "'\n" + USAGE);
-                }
-                String value = JobArguments.value(args, ++i, option, USAGE);
-                switch (option) {
-                    case "--run" -> run = value;
-                    case "--count" -> count = (int) number(option, value, 1, MAX_COUNT);
-                    case "--out" -> out = value;
-                    case "--format" -> format = value;
-                    case "--epoch" -> epoch = (int) number(option, value, 1, Integer.MAX_VALUE);
-                    case "--seed" -> seed = number(option, value, Long.MIN_VALUE, Long.MAX_VALUE);
-                    case "--judge" -> judge = value;
-                    case "--run-root" -> runRoot = value;
-                    default -> throw new IllegalStateException("option " + option + " is listed but not read");
-                }
+        /** The request, or empty when the command line asks for help (printed). */
+        static Optional<Request> parse(String... args) {
+            CommandLine line = CommandLine.parse(SYNOPSIS, OPTIONS, args);
+            if (line.has(CommandLine.HELP.name())) {
+                System.out.print(line.usage());
+                return Optional.empty();
             }
-            if (run == null || count == null || out == null) {
-                throw new InvalidConfigException("--run, --count and --out are required\n" + USAGE);
+            if (!line.has(RUN.name()) || !line.has(COUNT.name()) || !line.has(OUT.name())) {
+                throw line.problem("--run, --count and --out are required");
             }
+            String format = line.value(FORMAT.name()).orElse("png");
             if (!format.equals("png") && !format.equals("idx")) {
-                throw new InvalidConfigException("--format " + format + ": expected png or idx\n" + USAGE);
+                throw line.problem("--format " + format + ": expected png or idx");
             }
-            if (judge != null && count < 2) {
-                throw new InvalidConfigException("--judge needs --count of at least 2");
+            int count = line.number(COUNT.name(), 1, MAX_COUNT).orElseThrow().intValue();
+            Optional<String> judge = line.value(JUDGE.name());
+            if (judge.isPresent() && count < 2) {
+                throw line.problem("--judge needs --count of at least 2");
             }
-            return new Request(run, count, out, format, Optional.ofNullable(epoch), seed, Optional.ofNullable(judge),
-                    runRoot);
-        }
-
-        private static long number(String option, String value, long min, long max) {
-            try {
-                long parsed = Long.parseLong(value);
-                if (parsed >= min && parsed <= max) {
-                    return parsed;
-                }
-            } catch (NumberFormatException e) {
-                // reported below with the range
-            }
-            throw new InvalidConfigException(option + " " + value + ": expected a whole number in [" + min + ", "
-                    + max + "]");
+            return Optional.of(new Request(line.value(RUN.name()).orElseThrow(), count,
+                    line.value(OUT.name()).orElseThrow(), format,
+                    line.number(EPOCH.name(), 1, Integer.MAX_VALUE).map(Long::intValue),
+                    line.number(SEED.name(), Long.MIN_VALUE, Long.MAX_VALUE).orElse(1L), judge,
+                    line.value(RUN_ROOT.name()).orElse(ConfigSchema.RUN_ROOT.defaultValue())));
         }
     }
 
@@ -124,19 +104,13 @@ public final class GenerateJob {
     }
 
     static int launch(String... args) {
-        try {
-            run(Request.parse(args));
-            return TrainJob.OK;
-        } catch (InvalidConfigException e) {
-            log.error("Invalid arguments: {}", e.getMessage());
-            return TrainJob.BAD_CONFIG;
-        } catch (IOException e) {
-            log.error("Cannot generate: {}", e.getMessage(), e);
-            return TrainJob.BAD_DATA;
-        } catch (RuntimeException e) {
-            log.error("Generating failed", e);
-            return TrainJob.FAILED;
-        }
+        return JobLauncher.launch("generate samples", () -> {
+            Optional<Request> request = Request.parse(args);
+            if (request.isPresent()) {
+                run(request.get());
+            }
+            return ExitCode.OK;
+        });
     }
 
     /** Writes the samples {@code request} asks for; returns the directory holding them. */
@@ -153,10 +127,13 @@ public final class GenerateJob {
         } catch (IOException | IllegalArgumentException e) {
             throw new InvalidConfigException("--run " + request.run() + ": " + e.getMessage());
         }
-        TrainConfig config = ConfigLoader.parse(run.readConfig(), run.uri() + "/config.conf", List.of());
-        if (!ConfigSchema.GAN_ARCHITECTURES.contains(config.model().architecture())) {
-            throw new InvalidConfigException("--run " + request.run() + " trained " + ConfigSchema.ARCHITECTURE.key()
-                    + " = " + config.model().architecture() + ", which is not a GAN");
+        TrainConfig config;
+        try {
+            config = ConfigLoader.parse(run.readConfig(), Storage.display(run.uri()) + "/config.conf", List.of(),
+                    JobKind.GAN);
+        } catch (InvalidConfigException e) {
+            throw new InvalidConfigException("--run " + request.run() + " is not a run of submit/gan: "
+                    + e.getMessage());
         }
         int last = run.lastCheckpointEpoch().orElseThrow(() -> new IOException("run " + run.id()
                 + " has no checkpoint yet"));

@@ -1,9 +1,13 @@
 package io.sparktrain.jobs;
 
+import com.typesafe.config.Config;
 import io.sparktrain.datasets.storage.Storage;
+import io.sparktrain.trainer.config.CommandLine;
+import io.sparktrain.trainer.config.CommandLine.Option;
 import io.sparktrain.trainer.config.ConfigLoader;
 import io.sparktrain.trainer.config.ConfigSchema;
 import io.sparktrain.trainer.config.InvalidConfigException;
+import io.sparktrain.trainer.config.JobKind;
 import io.sparktrain.trainer.config.Param;
 import io.sparktrain.trainer.config.TrainConfig;
 import io.sparktrain.trainer.runs.RunDirectory;
@@ -16,76 +20,99 @@ import java.util.Optional;
 import org.apache.hadoop.conf.Configuration;
 
 /**
- * The command line of a training job:
+ * The command line of the training jobs (train, gan, benchmark):
  * {@code --config FILE [--set key=value]...} for a new run, or
- * {@code --resume RUN_ID [--set key=value]...} to continue one with its saved config.
+ * {@code --resume RUN_ID [--from-epoch N] [--set key=value]...} to continue one with its saved config.
+ *
+ * @param job what the config is checked for
+ * @param fromEpoch with {@code --resume}, the checkpoint to continue from instead of the last one
  */
-public record JobArguments(Optional<Path> configFile, Optional<String> resumeRunId, List<String> overrides,
-        boolean describeConfig) {
+public record JobArguments(JobKind job, Optional<Path> configFile, Optional<String> resumeRunId,
+        Optional<Integer> fromEpoch, List<String> overrides, boolean describeConfig, boolean help, String usage) {
 
-    public static final String USAGE = """
-            usage: train --config FILE [--set key=value]...
-                   train --resume RUN_ID [--set run.root=DIR] [--set key=value]...
-                   train --describe-config
-              --config FILE        job config (HOCON), e.g. conf/mnist-lenet.conf
-              --resume RUN_ID      continue runs/RUN_ID under run.root from its last complete checkpoint,
-                                   with the config saved in the run; overrides may extend training.epochs
-              --set key=value      override any config key (repeatable)
-              --describe-config    print every config key with its default and meaning
-            """;
+    static final Option CONFIG = Option.single("--config", "FILE", "job config (HOCON), e.g. conf/mnist-lenet.conf");
+    static final Option RESUME = Option.single("--resume", "RUN_ID",
+            "continue runs/RUN_ID under run.root from its last checkpoint, with the config saved\n"
+                    + "in the run; overrides may extend training.epochs");
+    static final Option FROM_EPOCH = Option.single("--from-epoch", "N",
+            "with --resume: continue from epoch N's checkpoint instead of the last; later\n"
+                    + "checkpoints and metrics are moved aside into the run's superseded/ directory");
+    static final Option SET = Option.repeatable("--set", "key=value", "override a config key (repeatable)");
+    static final Option DESCRIBE = Option.flag("--describe-config",
+            "print every config key with its default and meaning");
 
-    public static JobArguments parse(String... args) {
-        Path config = null;
-        String resume = null;
-        boolean describe = false;
-        List<String> overrides = new ArrayList<>();
-        for (int i = 0; i < args.length; i++) {
-            String arg = args[i];
-            switch (arg) {
-                case "--config" -> config = Path.of(value(args, ++i, arg, USAGE));
-                case "--resume" -> resume = value(args, ++i, arg, USAGE);
-                case "--set" -> overrides.add(value(args, ++i, arg, USAGE));
-                case "--describe-config" -> describe = true;
-                default -> throw new InvalidConfigException("unknown argument '" + arg + "'\n" + USAGE);
-            }
+    /** Parses the command line of {@code command} ("train", "gan" or "benchmark"), which trains a {@code job}. */
+    public static JobArguments parse(String command, JobKind job, String... args) {
+        boolean resumable = !command.equals("benchmark");
+        List<Option> options = resumable ? List.of(CONFIG, RESUME, FROM_EPOCH, SET, DESCRIBE)
+                : List.of(CONFIG, SET, DESCRIBE);
+        String synopsis = "usage: " + command + " --config FILE [--set key=value]...\n"
+                + (resumable ? "       " + command + " --resume RUN_ID [--from-epoch N] [--set run.root=DIR] "
+                        + "[--set key=value]...\n" : "")
+                + "       " + command + " --describe-config";
+        CommandLine line = CommandLine.parse(synopsis, options, args);
+        boolean describe = line.has(DESCRIBE.name());
+        boolean help = line.has(CommandLine.HELP.name());
+        boolean config = line.has(CONFIG.name());
+        boolean resume = line.has(RESUME.name());
+        if (!describe && !help && config == resume) {
+            throw line.problem(resumable ? "give exactly one of --config and --resume" : "--config is required");
         }
-        if (!describe && (config == null) == (resume == null)) {
-            throw new InvalidConfigException("give exactly one of --config and --resume\n" + USAGE);
+        Optional<Integer> fromEpoch = line.number(FROM_EPOCH.name(), 1, Integer.MAX_VALUE).map(Long::intValue);
+        if (fromEpoch.isPresent() && !resume) {
+            throw line.problem("--from-epoch applies only with --resume");
         }
-        return new JobArguments(Optional.ofNullable(config), Optional.ofNullable(resume), List.copyOf(overrides),
-                describe);
+        return new JobArguments(job, line.value(CONFIG.name()).map(Path::of), line.value(RESUME.name()), fromEpoch,
+                line.values(SET.name()), describe, help, line.usage());
     }
 
-    /** {@code args[i]}, the value of {@code option}; shared by the jobs' command lines. */
-    static String value(String[] args, int i, String option, String usage) {
-        if (i >= args.length) {
-            throw new InvalidConfigException(option + " needs a value\n" + usage);
+    /** Which run to continue, and after which epoch's checkpoint (by default its last). */
+    public record Resume(String runId, Optional<Integer> fromEpoch) {
+        public static Resume last(String runId) {
+            return new Resume(runId, Optional.empty());
         }
-        return args[i];
     }
 
-    /** The config file with overrides, or, when resuming, the run's saved config with overrides. */
+    /** The run to continue, if {@code --resume} was given. */
+    public Optional<Resume> resume() {
+        return resumeRunId.map(id -> new Resume(id, fromEpoch));
+    }
+
+    /** The config file with overrides, or, resuming, the run's saved config with overrides; checked for the job. */
     public TrainConfig resolveConfig() throws IOException {
-        if (configFile.isPresent()) {
-            return ConfigLoader.load(configFile.get(), overrides);
-        }
-        for (String override : overrides) {
-            String key = override.substring(0, Math.max(0, override.indexOf('='))).strip();
-            for (Param<?> fixed : ConfigSchema.ARCHITECTURE_DEFINING) {
-                if (fixed.key().equals(key)) {
-                    throw new InvalidConfigException(key + " cannot be overridden when resuming: the network and "
-                            + "its optimizer come from the run's checkpoint; start a new run to change it");
-                }
-            }
-        }
-        // Only run.root is needed to find the run; it may be given as an override.
-        TrainConfig locating = ConfigLoader.parse("", "command line", rootOverride());
-        RunDirectory run = new RunStore(storage(), Storage.toUri(locating.run().root())).open(resumeRunId.get());
-        return ConfigLoader.parse(run.readConfig(), run.uri() + "/config.conf", overrides);
+        return resolveConfig(List.of());
     }
 
-    private List<String> rootOverride() {
-        return overrides.stream().filter(o -> o.startsWith(ConfigSchema.RUN_ROOT.key() + "=")).toList();
+    /** {@link #resolveConfig()} with {@code extraOverrides} applied after the command line's. */
+    TrainConfig resolveConfig(List<String> extraOverrides) throws IOException {
+        List<String> all = new ArrayList<>(overrides);
+        all.addAll(extraOverrides);
+        if (configFile.isPresent()) {
+            return ConfigLoader.load(configFile.get(), all, job);
+        }
+        Config given = ConfigLoader.overrides(all);
+        for (Param<?> fixed : ConfigSchema.ARCHITECTURE_DEFINING) {
+            if (given.hasPath(fixed.key())) {
+                throw new InvalidConfigException(fixed.key() + " cannot be overridden when resuming: the network and "
+                        + "its optimizer come from the run's checkpoint; start a new run to change it");
+            }
+        }
+        RunDirectory run = runToResume();
+        return ConfigLoader.parse(run.readConfig(), Storage.display(run.uri()) + "/config.conf", all, job);
+    }
+
+    /** The run {@code --resume} names, under the run.root the overrides give (the working directory by default). */
+    RunDirectory runToResume() throws IOException {
+        // Only run.root is needed to find the run; it may be given as an override.
+        Config given = ConfigLoader.overrides(overrides);
+        String root = given.hasPath(ConfigSchema.RUN_ROOT.key()) ? given.getString(ConfigSchema.RUN_ROOT.key())
+                : ConfigSchema.RUN_ROOT.defaultValue();
+        String id = resumeRunId.orElseThrow();
+        try {
+            return new RunStore(storage(), Storage.toUri(root)).open(id);
+        } catch (IllegalArgumentException | java.io.FileNotFoundException e) {
+            throw new InvalidConfigException("--resume " + id + ": " + e.getMessage());
+        }
     }
 
     /** Hadoop settings as Spark would pass them: spark.hadoop.* properties set by spark-submit. */

@@ -16,8 +16,6 @@ import io.sparktrain.datasets.shards.ShardExporter;
 import io.sparktrain.datasets.shards.ShardLoaders;
 import io.sparktrain.datasets.shards.ShardSet;
 import io.sparktrain.datasets.storage.Storage;
-import io.sparktrain.trainer.config.ConfigSchema;
-import io.sparktrain.trainer.config.InvalidConfigException;
 import io.sparktrain.trainer.config.TrainConfig;
 import io.sparktrain.trainer.model.ModelSpec;
 import java.io.IOException;
@@ -35,22 +33,6 @@ import org.slf4j.LoggerFactory;
 record JobData(ShardSet train, ShardSet test, ShardLoaders loaders, int channels, int rows, int cols, int numClasses,
         Optional<ClassList> classes) {
     private static final Logger log = LoggerFactory.getLogger(JobData.class);
-
-    /** Refuses the small tables, which train in one JVM through the reproduce job, before Spark starts. */
-    static void requireDistributedDataset(TrainConfig config) {
-        if (Datasets.TABLES.contains(config.data().dataset())) {
-            throw new InvalidConfigException("data.dataset = " + config.data().dataset() + " is a small table trained "
-                    + "in one JVM (sync.strategy = single-machine): run it as an example with submit/reproduce");
-        }
-    }
-
-    /** Refuses the GANs, which the GAN job trains, before Spark starts. */
-    static void requireClassifier(TrainConfig config) {
-        if (ConfigSchema.GAN_ARCHITECTURES.contains(config.model().architecture())) {
-            throw new InvalidConfigException(ConfigSchema.ARCHITECTURE.key() + " = " + config.model().architecture()
-                    + " is a generative adversarial network: train it with submit/gan");
-        }
-    }
 
     static JobData prepare(JavaSparkContext sc, Storage storage, TrainConfig config, JobLocations locations)
             throws IOException {

@@ -1,6 +1,8 @@
 package io.sparktrain.jobs;
 
 import io.sparktrain.datasets.storage.Storage;
+import io.sparktrain.trainer.config.CommandLine;
+import io.sparktrain.trainer.config.CommandLine.Option;
 import io.sparktrain.trainer.config.ConfigSchema;
 import io.sparktrain.trainer.config.InvalidConfigException;
 import io.sparktrain.trainer.config.TrainConfig;
@@ -28,64 +30,54 @@ import org.slf4j.LoggerFactory;
  * a Spark dataset train as {@link TrainJob} does, their runs and shards kept in the report's
  * directory.
  *
- * <p>Exit codes: 0 every check passed; 1 a check missed its tolerance; 2 bad command line or
- * example; 3 bad data; 4 training failed.
+ * Exit codes: {@link ExitCode}; {@link ExitCode#CHECK_FAILED} when a check misses its tolerance.
  */
 public final class ReproduceJob {
-    static final int OK = 0;
-    static final int CHECK_FAILED = 1;
-    static final int BAD_CONFIG = 2;
-    static final int BAD_DATA = 3;
-    static final int FAILED = 4;
-
-    static final String USAGE = """
-            usage: reproduce [--example NAME]... [--examples-dir DIR] [--out DIR] [--set key=value]...
-              --example NAME       run DIR/NAME.conf only (repeatable); default: every .conf file in DIR
-              --examples-dir DIR   where the examples are (default conf/examples)
-              --out DIR            where report.md, the plots and the Spark examples' runs go
-                                   (default reproduce-report)
-              --set key=value      override a config key in every example, e.g. training.epochs=100
-            exit codes: 0 every check passed, 1 a check failed, 2 bad arguments or example, 3 bad data,
-            4 training failed
-            """;
+    static final String SYNOPSIS = "usage: reproduce [--example NAME]... [--examples-dir DIR] [--out DIR] "
+            + "[--set key=value]...";
+    private static final Option EXAMPLE = Option.repeatable("--example", "NAME",
+            "run DIR/NAME.conf only (repeatable); default: every .conf file in DIR");
+    private static final Option EXAMPLES_DIR = Option.single("--examples-dir", "DIR",
+            "where the examples are (default conf/examples)");
+    private static final Option OUT = Option.single("--out", "DIR",
+            "where report.md, the plots and the Spark examples' runs go (default reproduce-report)");
+    private static final Option SET = Option.repeatable("--set", "key=value",
+            "override a config key in every example, e.g. training.epochs=100");
 
     private static final Logger log = LoggerFactory.getLogger(ReproduceJob.class);
 
     private ReproduceJob() {}
 
     record Arguments(List<String> examples, Path examplesDir, Path out, List<String> overrides) {
-        static Arguments parse(String... args) {
-            List<String> examples = new ArrayList<>();
-            List<String> overrides = new ArrayList<>();
-            Path dir = Path.of("conf", "examples");
-            Path out = Path.of("reproduce-report");
-            for (int i = 0; i < args.length; i++) {
-                String arg = args[i];
-                if (i + 1 >= args.length) {
-                    throw new InvalidConfigException("unknown argument or missing value: '" + arg + "'\n" + USAGE);
-                }
-                String value = args[++i];
-                switch (arg) {
-                    case "--example" -> examples.add(value);
-                    case "--examples-dir" -> dir = Path.of(value);
-                    case "--out" -> out = Path.of(value);
-                    case "--set" -> overrides.add(value);
-                    default -> throw new InvalidConfigException("unknown argument '" + arg + "'\n" + USAGE);
-                }
+        /** The arguments, or empty when the command line asks for help (printed). */
+        static Optional<Arguments> parse(String... args) {
+            CommandLine line = CommandLine.parse(SYNOPSIS, List.of(EXAMPLE, EXAMPLES_DIR, OUT, SET), args);
+            if (line.has(CommandLine.HELP.name())) {
+                System.out.print(line.usage());
+                return Optional.empty();
             }
-            return new Arguments(List.copyOf(examples), dir, out, List.copyOf(overrides));
+            return Optional.of(new Arguments(line.values(EXAMPLE.name()),
+                    Path.of(line.value(EXAMPLES_DIR.name()).orElse("conf/examples")),
+                    Path.of(line.value(OUT.name()).orElse("reproduce-report")), line.values(SET.name())));
         }
 
         List<Path> files() throws IOException {
             if (!Files.isDirectory(examplesDir)) {
                 throw new InvalidConfigException(examplesDir + ": no examples directory (--examples-dir)");
             }
-            if (!examples.isEmpty()) {
-                return examples.stream().map(name -> examplesDir.resolve(name + ".conf")).toList();
-            }
+            List<Path> all;
             try (Stream<Path> files = Files.list(examplesDir)) {
-                return files.filter(f -> f.getFileName().toString().endsWith(".conf")).sorted().toList();
+                all = files.filter(f -> f.getFileName().toString().endsWith(".conf")).sorted().toList();
             }
+            for (String name : examples) {
+                if (!all.contains(examplesDir.resolve(name + ".conf"))) {
+                    throw new InvalidConfigException("--example " + name + ": no " + name + ".conf in " + examplesDir
+                            + "; the examples there: " + all.stream().map(f -> f.getFileName().toString()
+                                    .replaceFirst("\\.conf$", "")).toList());
+                }
+            }
+            return examples.isEmpty() ? all : examples.stream().map(name -> examplesDir.resolve(name + ".conf"))
+                    .toList();
         }
     }
 
@@ -94,8 +86,12 @@ public final class ReproduceJob {
     }
 
     static int launch(String... args) {
-        try {
-            Arguments arguments = Arguments.parse(args);
+        return JobLauncher.launch("reproduce", () -> {
+            Optional<Arguments> parsed = Arguments.parse(args);
+            if (parsed.isEmpty()) {
+                return ExitCode.OK;
+            }
+            Arguments arguments = parsed.get();
             // Runs of Spark examples belong with their report, unless the user says otherwise.
             List<String> overrides = new ArrayList<>();
             overrides.add(ConfigSchema.RUN_ROOT.key() + "=" + arguments.out().toAbsolutePath());
@@ -105,17 +101,8 @@ public final class ReproduceJob {
             for (Path file : arguments.files()) {
                 examples.addAll(Example.load(file, overrides));
             }
-            return run(examples, arguments.out()) ? OK : CHECK_FAILED;
-        } catch (InvalidConfigException e) {
-            log.error("Invalid example: {}", e.getMessage());
-            return BAD_CONFIG;
-        } catch (IOException e) {
-            log.error("Cannot reproduce: {}", e.getMessage(), e);
-            return BAD_DATA;
-        } catch (RuntimeException e) {
-            log.error("Training failed", e);
-            return FAILED;
-        }
+            return run(examples, arguments.out()) ? ExitCode.OK : ExitCode.CHECK_FAILED;
+        });
     }
 
     /** Runs the examples, writes the report into {@code out}; true when every check passed. */

@@ -1,5 +1,6 @@
 package io.sparktrain.jobs;
 
+import static io.sparktrain.trainer.testing.ExactArrays.assertBitwiseEqual;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -13,6 +14,7 @@ import io.sparktrain.datasets.idx.IdxReader;
 import io.sparktrain.datasets.testing.TestMnist;
 import io.sparktrain.trainer.config.ConfigLoader;
 import io.sparktrain.trainer.config.InvalidConfigException;
+import io.sparktrain.trainer.config.JobKind;
 import io.sparktrain.trainer.config.TrainConfig;
 import io.sparktrain.trainer.gan.GanRecorder;
 import io.sparktrain.trainer.runs.RunDirectory;
@@ -92,12 +94,13 @@ class GanJobTest {
         assertTrue(Files.size(Path.of(run.uri()).resolve("losses.png")) > 1000);
 
         RunDirectory oneThenTwo = GanJob.run(config("conf/mnist-gan.conf", 1), Optional.empty());
-        GanJob.run(JobArguments.parse("--resume", oneThenTwo.id(), "--set", "run.root=" + root, "--set",
-                "training.epochs=2").resolveConfig(), Optional.of(oneThenTwo.id()));
-        assertEquals(run.readCheckpoint(2).params(), oneThenTwo.readCheckpoint(2).params(),
-                "generator after a resume equals the uninterrupted run's");
-        assertEquals(run.readCheckpoint(2, GanRecorder.DISCRIMINATOR).params(),
-                oneThenTwo.readCheckpoint(2, GanRecorder.DISCRIMINATOR).params(), "and so does the discriminator");
+        JobArguments resume = JobArguments.parse("gan", JobKind.GAN, "--resume", oneThenTwo.id(), "--set",
+                "run.root=" + root, "--set", "training.epochs=2");
+        GanJob.run(resume.resolveConfig(), resume.resume());
+        assertBitwiseEqual(run.readCheckpoint(2).params(), oneThenTwo.readCheckpoint(2).params(),
+                "generator after a resume against the uninterrupted run's");
+        assertBitwiseEqual(run.readCheckpoint(2, GanRecorder.DISCRIMINATOR).params(),
+                oneThenTwo.readCheckpoint(2, GanRecorder.DISCRIMINATOR).params(), "and the discriminator");
         assertEquals(twoEpochs.get(1).get("generator_loss"), metrics(oneThenTwo).get(1).get("generator_loss"));
     }
 
@@ -123,8 +126,8 @@ class GanJobTest {
         assertEquals(1, summary.get("best_classifier_score_epoch").asInt());
 
         Path pngs = root.resolve("pngs");
-        assertEquals(TrainJob.OK, GenerateJob.launch("--run", run.id(), "--run-root", root.toString(), "--count", "12",
-                "--out", pngs.toString()));
+        assertEquals(ExitCode.OK.code(), GenerateJob.launch("--run", run.id(), "--run-root", root.toString(),
+                "--count", "12", "--out", pngs.toString()));
         try (var files = Files.list(pngs)) {
             assertEquals(13, files.count(), "12 samples and the grid");
         }
@@ -134,7 +137,7 @@ class GanJobTest {
                 "one row of 10 in the grid");
 
         Path idx = root.resolve("idx");
-        assertEquals(TrainJob.OK, GenerateJob.launch("--run", Path.of(run.uri()).toString(),
+        assertEquals(ExitCode.OK.code(), GenerateJob.launch("--run", Path.of(run.uri()).toString(),
                 "--count", "12", "--format", "idx", "--out", idx.toString(), "--judge", classifier.id(),
                 "--run-root", root.toString()));
         IdxReader.IdxTensor images = IdxReader.readImages(idx.resolve("samples-idx3-ubyte"));
@@ -145,14 +148,15 @@ class GanJobTest {
         }
         assertTrue(JSON.readTree(idx.resolve("quality.json").toFile()).get("classifier_score").asDouble() >= 1);
 
-        assertEquals(TrainJob.BAD_CONFIG, GenerateJob.launch("--run", run.id(), "--run-root", root.toString(),
+        assertEquals(ExitCode.BAD_CONFIG.code(), GenerateJob.launch("--run", run.id(), "--run-root", root.toString(),
                 "--count", "3", "--out", pngs.toString()), "samples already there are not overwritten");
-        assertEquals(TrainJob.BAD_CONFIG, GenerateJob.launch("--run", classifier.id(), "--run-root",
-                root.toString(), "--count", "3", "--out", root.resolve("x").toString()), "a classifier generates nothing");
-        assertEquals(TrainJob.BAD_CONFIG, GenerateJob.launch("--run", "no-such-run", "--run-root", root.toString(),
-                "--count", "3", "--out", root.resolve("x").toString()));
+        assertEquals(ExitCode.BAD_CONFIG.code(), GenerateJob.launch("--run", classifier.id(), "--run-root",
+                root.toString(), "--count", "3", "--out", root.resolve("x").toString()),
+                "a classifier generates nothing");
+        assertEquals(ExitCode.BAD_CONFIG.code(), GenerateJob.launch("--run", "no-such-run", "--run-root",
+                root.toString(), "--count", "3", "--out", root.resolve("x").toString()));
         Path judged = root.resolve("judged");
-        assertEquals(TrainJob.BAD_CONFIG, GenerateJob.launch("--run", run.id(), "--run-root", root.toString(),
+        assertEquals(ExitCode.BAD_CONFIG.code(), GenerateJob.launch("--run", run.id(), "--run-root", root.toString(),
                 "--count", "3", "--out", judged.toString(), "--judge", "no-such-run"));
         assertFalse(Files.exists(judged), "a judge that cannot judge stops the job before it writes anything");
     }
@@ -161,9 +165,9 @@ class GanJobTest {
     void aClassifierThatIsNotGoodEnoughOrMissingStopsTheJobBeforeItsRunExists() throws IOException {
         RunDirectory classifier = TrainJob.run(config("conf/mnist-lenet.conf", 1, "data.train-examples=256"),
                 Optional.empty());
-        assertEquals(TrainJob.BAD_CONFIG, GanJob.launch(commandLine("conf/mnist-gan.conf",
+        assertEquals(ExitCode.BAD_CONFIG.code(), GanJob.launch(commandLine("conf/mnist-gan.conf",
                 "gan.classifier=" + classifier.id(), "gan.classifier-min-accuracy=0.999")));
-        assertEquals(TrainJob.BAD_CONFIG, GanJob.launch(commandLine("conf/mnist-gan.conf",
+        assertEquals(ExitCode.BAD_CONFIG.code(), GanJob.launch(commandLine("conf/mnist-gan.conf",
                 "gan.classifier=no-such-run")));
         try (var runs = Files.list(root.resolve("runs"))) {
             assertEquals(List.of(classifier.id()), runs.map(p -> p.getFileName().toString()).toList(),
@@ -175,8 +179,8 @@ class GanJobTest {
     void ganSettingsAreCheckedBeforeSparkStarts() {
         String lenet = ConfigLoaderPaths.repo().resolve("conf/mnist-lenet.conf").toString();
         String gan = ConfigLoaderPaths.repo().resolve("conf/mnist-gan.conf").toString();
-        assertEquals(TrainJob.BAD_CONFIG, GanJob.launch("--config", lenet), "a classifier is not a GAN");
-        assertEquals(TrainJob.BAD_CONFIG, TrainJob.launch("--config", gan), "nor a GAN a classifier");
+        assertEquals(ExitCode.BAD_CONFIG.code(), GanJob.launch("--config", lenet), "a classifier is not a GAN");
+        assertEquals(ExitCode.BAD_CONFIG.code(), TrainJob.launch("--config", gan), "nor a GAN a classifier");
         String message = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(Path.of(gan),
                 List.of("sync.strategy=gradient-sharing", "model.l2=0.001", "data.augment-shift=2"))).getMessage();
         for (String expected : List.of("gradient sharing is not available for GANs yet",

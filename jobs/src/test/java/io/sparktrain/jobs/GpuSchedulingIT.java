@@ -44,6 +44,7 @@ class GpuSchedulingIT {
                     "--config", REPO.resolve("conf/mnist-lenet.conf").toString(), "--set", "run.root=" + work,
                     "--set", "data.cache-dir=" + TestMnist.cacheDir(), "--set", "data.train-examples=512",
                     "--set", "data.test-examples=128", "--set", "training.epochs=1",
+                    "--set", "spark.secret-file=" + cluster.resolve("secret"),
                     "--set", "spark.conf.spark.executor.resource.gpu.amount=1",
                     "--set", "spark.conf.spark.task.resource.gpu.amount=1");
         } finally {

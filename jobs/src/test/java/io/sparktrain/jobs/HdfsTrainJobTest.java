@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparktrain.datasets.testing.TestMnist;
 import io.sparktrain.trainer.config.ConfigLoader;
+import io.sparktrain.trainer.config.JobKind;
 import io.sparktrain.trainer.runs.RunDirectory;
 import java.io.InputStream;
 import java.net.URI;
@@ -39,8 +40,9 @@ class HdfsTrainJobTest {
             }
             assertEquals(1, hdfs.read(run.metricsUri()).strip().split("\n").length);
 
-            RunDirectory resumed = TrainJob.run(JobArguments.parse("--resume", run.id(), "--set", "run.root=" + root,
-                    "--set", "training.epochs=2").resolveConfig(), Optional.of(run.id()));
+            JobArguments resume = JobArguments.parse("train", JobKind.TRAIN, "--resume", run.id(), "--set",
+                    "run.root=" + root, "--set", "training.epochs=2");
+            RunDirectory resumed = TrainJob.run(resume.resolveConfig(), resume.resume());
             assertEquals(2, hdfs.read(resumed.metricsUri()).strip().split("\n").length);
             try (InputStream in = hdfs.fileSystem().open(new org.apache.hadoop.fs.Path(resumed.checkpointUri(2)))) {
                 ComputationGraph network = ModelSerializer.restoreComputationGraph(in, true);

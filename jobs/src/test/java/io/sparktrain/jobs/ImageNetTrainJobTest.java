@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparktrain.datasets.imagenet.ExportReport;
 import io.sparktrain.datasets.testing.TestImageNet;
 import io.sparktrain.trainer.config.ConfigLoader;
+import io.sparktrain.trainer.config.InvalidConfigException;
 import io.sparktrain.trainer.config.TrainConfig;
 import io.sparktrain.trainer.runs.RunDirectory;
 import java.io.IOException;
@@ -82,8 +83,8 @@ class ImageNetTrainJobTest {
         // The same run resumed over every class folder would relabel its data: refused, nothing written.
         TrainConfig allFolders = ConfigLoader.parse(ConfigLoader.render(config(root, selection))
                 + "\ndata.classes = \"\"\ntraining.epochs = 4\n", "test", List.of());
-        IllegalStateException changed = assertThrows(IllegalStateException.class,
-                () -> TrainJob.run(allFolders, Optional.of(run.id())));
+        InvalidConfigException changed = assertThrows(InvalidConfigException.class,
+                () -> TrainJob.run(allFolders, Optional.of(JobArguments.Resume.last(run.id()))));
         assertTrue(changed.getMessage().contains("classes.txt"), changed.getMessage());
         assertEquals(lines, Files.readAllLines(Path.of(run.metricsUri())));
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Set;
@@ -71,5 +72,36 @@ class LaunchFilesTest {
                 assertTrue(conf.contains("spark.executor.memoryOverhead"), file.toString());
             }
         }
+    }
+
+    @Test
+    void theReadmeTableHoldsEveryExitCodeTheScriptsAndJobsReturn() throws IOException {
+        String readme = Files.readString(ConfigLoaderPaths.repo().resolve("README.md"));
+        assertTrue(readme.contains(ExitCode.markdownTable()), "README.md's exit codes differ from ExitCode; paste "
+                + "ExitCode.markdownTable():\n" + ExitCode.markdownTable());
+        String launcher = Files.readString(ConfigLoaderPaths.repo().resolve("submit/lib/launch.sh"));
+        assertTrue(launcher.contains("BUILD_FAILED=" + ExitCode.BUILD_FAILED.code() + "\n"), "submit/lib/launch.sh");
+    }
+
+    /** Every relative link of the README and of docs/ names a file that exists. */
+    @Test
+    void documentationLinksResolve() throws IOException {
+        Path repo = ConfigLoaderPaths.repo();
+        List<Path> pages = new ArrayList<>(List.of(repo.resolve("README.md")));
+        try (var docs = Files.list(repo.resolve("docs"))) {
+            docs.filter(p -> p.toString().endsWith(".md")).forEach(pages::add);
+        }
+        assertTrue(pages.size() > 5, pages.toString());
+        Pattern link = Pattern.compile("\\]\\(([^)#:\\s]+)(#[^)]*)?\\)");
+        List<String> broken = new ArrayList<>();
+        for (Path page : pages) {
+            Matcher m = link.matcher(Files.readString(page));
+            while (m.find()) {
+                if (!Files.exists(page.getParent().resolve(m.group(1)))) {
+                    broken.add(repo.relativize(page) + ": " + m.group(1));
+                }
+            }
+        }
+        assertTrue(broken.isEmpty(), broken.toString());
     }
 }

@@ -1,15 +1,19 @@
 package io.sparktrain.jobs;
 
+import static io.sparktrain.trainer.testing.ExactArrays.assertBitwiseEqual;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparktrain.datasets.storage.Storage;
 import io.sparktrain.datasets.testing.TestMnist;
 import io.sparktrain.trainer.config.ConfigLoader;
+import io.sparktrain.trainer.config.JobKind;
 import io.sparktrain.trainer.config.TrainConfig;
 import io.sparktrain.trainer.runs.RunDirectory;
+import io.sparktrain.trainer.runs.RunStore;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -18,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.Test;
@@ -68,10 +73,9 @@ class TrainJobTest {
         assertTrue(Files.exists(Path.of(run.summaryUri())));
         assertEquals(ConfigLoader.render(config(2)), run.readConfig());
 
-        RunDirectory resumed = TrainJob.run(
-                JobArguments.parse("--resume", run.id(), "--set", "run.root=" + root, "--set", "training.epochs=3")
-                        .resolveConfig(),
-                Optional.of(run.id()));
+        JobArguments resume = JobArguments.parse("train", JobKind.TRAIN, "--resume", run.id(), "--set",
+                "run.root=" + root, "--set", "training.epochs=3");
+        RunDirectory resumed = TrainJob.run(resume.resolveConfig(), resume.resume());
         assertEquals(run.uri(), resumed.uri());
         List<JsonNode> threeEpochs = metrics(resumed);
         assertEquals(3, threeEpochs.size());
@@ -81,7 +85,57 @@ class TrainJobTest {
         // An uninterrupted three-epoch run reaches the very same parameters: resuming restored the
         // parameters, the Adam moments, the iteration count and the epoch's shard order.
         RunDirectory straight = TrainJob.run(config(3), Optional.empty());
-        assertEquals(checkpoint(straight, 3).params(), checkpoint(resumed, 3).params());
+        assertBitwiseEqual(checkpoint(straight, 3).params(), checkpoint(resumed, 3).params(), "parameters");
+        assertBitwiseEqual(checkpoint(straight, 3).getUpdater().getStateViewArray(),
+                checkpoint(resumed, 3).getUpdater().getStateViewArray(), "Adam's moments");
+
+        // Continued from epoch 1 instead, the run sets epochs 2 and 3 aside and trains them again alike.
+        JobArguments fromOne = JobArguments.parse("train", JobKind.TRAIN, "--resume", run.id(), "--from-epoch", "1",
+                "--set", "run.root=" + root);
+        TrainJob.run(fromOne.resolveConfig(), fromOne.resume());
+        assertBitwiseEqual(checkpoint(straight, 3).params(), checkpoint(run, 3).params(), "parameters");
+        List<JsonNode> again = metrics(run);
+        assertEquals(threeEpochs.get(0), again.get(0));
+        assertEquals(List.of(1, 2, 3), again.stream().map(line -> line.get("epoch").asInt()).toList());
+        try (Stream<Path> asides = Files.list(Path.of(run.uri()).resolve("superseded"))) {
+            Path aside = asides.findFirst().orElseThrow();
+            assertEquals(threeEpochs.subList(1, 3), Files.readAllLines(aside.resolve("metrics.jsonl")).stream()
+                    .map(TrainJobTest::json).toList());
+            assertTrue(Files.exists(aside.resolve("checkpoints/epoch-0003.zip")));
+        }
+    }
+
+    @Test
+    void aDivergingRunStopsAtTheRoundThatDivergedWithItsOwnCode() throws IOException {
+        List<String> args = new ArrayList<>(List.of("--config",
+                ConfigLoaderPaths.repo().resolve("conf/mnist-lenet.conf").toString()));
+        for (String setting : overrides(2)) {
+            args.addAll(List.of("--set", setting));
+        }
+        args.addAll(List.of("--set", "model.updater=nesterovs", "--set", "model.learning-rate=10"));
+        assertEquals(ExitCode.DIVERGED.code(), TrainJob.launch(args.toArray(String[]::new)));
+        RunDirectory run;
+        try (Stream<Path> runs = Files.list(root.resolve("runs"))) {
+            run = new RunStore(new Storage(new Configuration()), root.toUri())
+                    .open(runs.findFirst().orElseThrow().getFileName().toString());
+        }
+        List<JsonNode> lines = metrics(run);
+        assertEquals(1, lines.size(), lines.toString());
+        JsonNode divergence = lines.get(0);
+        assertTrue(divergence.get("diverged").asBoolean(), divergence.toString());
+        assertEquals(1, divergence.get("epoch").asInt());
+        // A round is 2 workers x 5 minibatches; the epoch has 125. The job stopped at a round's end.
+        int batch = divergence.get("batch").asInt();
+        assertTrue(batch % 10 == 0 && batch < 125, divergence.toString());
+        assertEquals(List.of(), run.checkpointEpochs(), "nothing diverged is checkpointed");
+    }
+
+    private static JsonNode json(String line) {
+        try {
+            return JSON.readTree(line);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test
@@ -96,16 +150,18 @@ class TrainJobTest {
         JsonNode summary = JSON.readTree(Files.readString(Path.of(run.summaryUri())));
         assertEquals(2, summary.get("last_epoch").asInt());
 
-        TrainJob.run(JobArguments.parse("--resume", run.id(), "--set", "run.root=" + root, "--set",
-                "training.epochs=6").resolveConfig(), Optional.of(run.id()));
+        JobArguments resume = JobArguments.parse("train", JobKind.TRAIN, "--resume", run.id(), "--set",
+                "run.root=" + root, "--set", "training.epochs=6");
+        TrainJob.run(resume.resolveConfig(), resume.resume());
         assertEquals(2, metrics(run).size(), "the resumed run remembers it stopped");
     }
 
     @Test
     void badConfigExitsWithTwoAndWritesNothing() throws IOException {
         Path conf = Files.writeString(root.resolve("bad.conf"), "training { epochs = 3, warmup = 2 }");
-        assertEquals(TrainJob.BAD_CONFIG, TrainJob.launch("--config", conf.toString(), "--set", "run.root=" + root));
-        assertEquals(TrainJob.BAD_CONFIG, TrainJob.launch("--config", ConfigLoaderPaths.repo()
+        assertEquals(ExitCode.BAD_CONFIG.code(), TrainJob.launch("--config", conf.toString(), "--set",
+                "run.root=" + root));
+        assertEquals(ExitCode.BAD_CONFIG.code(), TrainJob.launch("--config", ConfigLoaderPaths.repo()
                 .resolve("conf/mnist-lenet.conf").toString(), "--set", "run.root=" + root,
                 "--set", "sync.averaging-frequency=0"));
         assertFalse(Files.exists(root.resolve("runs")));
@@ -120,7 +176,7 @@ class TrainJobTest {
             args.add("--set");
             args.add(o);
         }
-        assertEquals(TrainJob.OK, TrainJob.launch(args.toArray(String[]::new)));
+        assertEquals(ExitCode.OK.code(), TrainJob.launch(args.toArray(String[]::new)));
         Path shard;
         try (Stream<Path> files = Files.walk(root.resolve("shards"))) {
             shard = files.filter(p -> p.getFileName().toString().startsWith("shard-")).findFirst().orElseThrow();
@@ -129,7 +185,7 @@ class TrainJobTest {
         try (Stream<Path> runs = Files.list(root.resolve("runs"))) {
             assertEquals(1, runs.count());
         }
-        assertEquals(TrainJob.BAD_DATA, TrainJob.launch(args.toArray(String[]::new)));
+        assertEquals(ExitCode.BAD_DATA.code(), TrainJob.launch(args.toArray(String[]::new)));
         try (Stream<Path> runs = Files.list(root.resolve("runs"))) {
             assertEquals(1, runs.count(), "no run directory for a run that could not start");
         }

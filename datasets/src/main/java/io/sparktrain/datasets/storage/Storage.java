@@ -1,19 +1,27 @@
 package io.sparktrain.datasets.storage;
 
+import io.sparktrain.datasets.Checksums;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.Serializable;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.DigestOutputStream;
+import java.security.MessageDigest;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.UUID;
 import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.FileContext;
 import org.apache.hadoop.fs.FileStatus;
 import org.apache.hadoop.fs.FileSystem;
 import org.apache.hadoop.fs.LocalFileSystem;
+import org.apache.hadoop.fs.Options;
 
 /**
  * Files on any Hadoop file system ({@code file://}, {@code hdfs://}, {@code s3a://}), so shards,
@@ -22,10 +30,17 @@ import org.apache.hadoop.fs.LocalFileSystem;
  */
 public final class Storage implements Serializable {
     private static final long serialVersionUID = 1L;
+    private static final String TEMPORARY_SUFFIX = ".tmp";
     private final SerializableConfiguration conf;
+    private final WriteObserver observer;
 
     public Storage(Configuration hadoopConf) {
-        this.conf = new SerializableConfiguration(hadoopConf);
+        this(new SerializableConfiguration(hadoopConf), PAUSE_WHERE_TOLD);
+    }
+
+    private Storage(SerializableConfiguration conf, WriteObserver observer) {
+        this.conf = conf;
+        this.observer = observer;
     }
 
     /** Turns a user-given location into an absolute URI: anything without a scheme is a local path. */
@@ -121,38 +136,74 @@ public final class Storage implements Serializable {
         fileSystem(uri).delete(new org.apache.hadoop.fs.Path(uri), true);
     }
 
+    /** Moves {@code from} to {@code to}, a name not taken yet, in the same file system. */
+    public void rename(URI from, URI to) throws IOException {
+        FileSystem fs = fileSystem(from);
+        org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(to);
+        if (fs.exists(target) || !fs.rename(new org.apache.hadoop.fs.Path(from), target)) {
+            throw new IOException("cannot move " + display(from) + " to " + display(to));
+        }
+    }
+
     /** Something that writes a file's content to a stream. */
     @FunctionalInterface
     public interface Writer<T> {
         T writeTo(OutputStream out) throws IOException;
     }
 
+    /** The steps of an atomic write, in order; a crash between any two leaves the old or the new file. */
+    public enum WriteStep { TEMPORARY_CREATED, TEMPORARY_WRITTEN, TEMPORARY_CLOSED, REPLACED }
+
     /**
-     * Writes {@code target} under a temporary name in the same directory, then renames it, so a
-     * reader (or a crash) never sees a partial file under the final name. Replaces an existing file.
+     * Sees every step of every atomic write: a seam for tests that interrupt a write at each step.
+     * By default it pauses the JVM at the step {@value #PAUSE_PROPERTY} names, so that a test can
+     * kill the process there; without the property it does nothing.
+     */
+    @FunctionalInterface
+    public interface WriteObserver extends Serializable {
+        void reached(WriteStep step, URI target) throws IOException;
+    }
+
+    /**
+     * {@code REGEX@STEP}, e.g. {@code epoch-0002\.zip@TEMPORARY_WRITTEN}: at that step of writing a file
+     * whose name matches, the JVM prints {@code PAUSED AT STEP name} to standard error and waits to
+     * be killed. For fault-injection tests only.
+     */
+    public static final String PAUSE_PROPERTY = "sparktrain.test.pause-at";
+
+    private static final WriteObserver PAUSE_WHERE_TOLD = (step, target) -> {
+        String pauseAt = System.getProperty(PAUSE_PROPERTY);
+        if (pauseAt == null) {
+            return;
+        }
+        String name = new org.apache.hadoop.fs.Path(target).getName();
+        String[] where = pauseAt.split("@", 2);
+        if (where.length == 2 && where[1].equals(step.name()) && name.matches(where[0])) {
+            System.err.println("PAUSED AT " + step + " " + name);
+            System.err.flush();
+            try {
+                Thread.sleep(Long.MAX_VALUE);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while paused for a test at " + step + " of " + name, e);
+            }
+        }
+    };
+
+    /** This storage with {@code observer} seeing every step of its atomic writes. */
+    public Storage observedBy(WriteObserver observer) {
+        return new Storage(conf, observer);
+    }
+
+    /**
+     * Writes {@code target} under a temporary name in the same directory, then renames it over the
+     * target, so a reader (or a crash) never sees a partial file under the final name and an
+     * existing file is replaced by the new one without a moment with neither: atomically on the
+     * local file system and HDFS; on object stores (s3a) rename is a copy and this is not atomic.
      * Returns what the writer returned.
      */
     public <T> T writeAtomically(URI target, Writer<T> writer) throws IOException {
-        FileSystem fs = fileSystem(target);
-        org.apache.hadoop.fs.Path finalPath = new org.apache.hadoop.fs.Path(target);
-        org.apache.hadoop.fs.Path temp = new org.apache.hadoop.fs.Path(finalPath.getParent(),
-                "." + finalPath.getName() + "." + UUID.randomUUID() + ".tmp");
-        T result;
-        try (OutputStream out = fs.create(temp, false)) {
-            result = writer.writeTo(out);
-        } catch (IOException | RuntimeException e) {
-            fs.delete(temp, false);
-            throw e;
-        }
-        // HDFS rename does not replace an existing target; the delete makes replacing explicit.
-        if (fs.exists(finalPath)) {
-            fs.delete(finalPath, false);
-        }
-        if (!fs.rename(temp, finalPath)) {
-            fs.delete(temp, false);
-            throw new IOException("cannot rename " + temp + " to " + finalPath);
-        }
-        return result;
+        return write(target, writer, temp -> {});
     }
 
     public void writeStringAtomically(URI target, String content) throws IOException {
@@ -160,6 +211,90 @@ public final class Storage implements Serializable {
             out.write(content.getBytes(StandardCharsets.UTF_8));
             return null;
         });
+    }
+
+    /**
+     * Writes {@code target} atomically, and beside it {@code <target>.sha256} with the content's
+     * SHA-256 in {@code sha256sum}'s format; the checksum is in place before the target appears, so
+     * a target that exists always has its checksum. {@link #verifyChecksum} checks the pair.
+     */
+    public void writeWithChecksum(URI target, Writer<?> writer) throws IOException {
+        MessageDigest digest = Checksums.sha256Digest();
+        write(target, out -> writer.writeTo(new DigestOutputStream(out, digest)), temp -> writeStringAtomically(
+                checksumUri(target), HexFormat.of().formatHex(digest.digest()) + "  " + nameOf(target) + "\n"));
+    }
+
+    /** Fails naming the file, unless {@code target}'s content has the SHA-256 its checksum file records. */
+    public void verifyChecksum(URI target) throws IOException {
+        URI checksum = checksumUri(target);
+        if (!exists(checksum)) {
+            throw new ChecksumMismatchException(display(target) + " has no checksum file " + display(checksum)
+                    + "; it cannot be verified");
+        }
+        String recorded = readString(checksum).strip().split("\\s+", 2)[0];
+        String actual;
+        try (InputStream in = open(target)) {
+            actual = Checksums.sha256(in);
+        }
+        if (!actual.equalsIgnoreCase(recorded)) {
+            throw new ChecksumMismatchException(display(target) + " is damaged: its SHA-256 is " + actual + ", but "
+                    + display(checksum) + " records " + recorded);
+        }
+    }
+
+    public static URI checksumUri(URI target) {
+        return URI.create(target + ".sha256");
+    }
+
+    private static String nameOf(URI target) {
+        return new org.apache.hadoop.fs.Path(target).getName();
+    }
+
+    /** What happens between writing the temporary file and putting it in place. */
+    @FunctionalInterface
+    private interface BeforeReplace {
+        void run(org.apache.hadoop.fs.Path temp) throws IOException;
+    }
+
+    /** Whether {@code name} is the temporary name of an atomic write, which a crash can leave behind. */
+    public static boolean isTemporary(String name) {
+        return name.startsWith(".") && name.endsWith(TEMPORARY_SUFFIX);
+    }
+
+    private <T> T write(URI target, Writer<T> writer, BeforeReplace beforeReplace) throws IOException {
+        FileSystem fs = fileSystem(target);
+        org.apache.hadoop.fs.Path finalPath = new org.apache.hadoop.fs.Path(target);
+        org.apache.hadoop.fs.Path temp = new org.apache.hadoop.fs.Path(finalPath.getParent(),
+                "." + finalPath.getName() + "." + UUID.randomUUID() + TEMPORARY_SUFFIX);
+        T result;
+        try {
+            try (OutputStream out = fs.create(temp, false)) {
+                observer.reached(WriteStep.TEMPORARY_CREATED, target);
+                result = writer.writeTo(out);
+                observer.reached(WriteStep.TEMPORARY_WRITTEN, target);
+            }
+            observer.reached(WriteStep.TEMPORARY_CLOSED, target);
+            beforeReplace.run(temp);
+            replace(fs, temp, finalPath);
+        } catch (IOException | RuntimeException e) {
+            fs.delete(temp, false);
+            throw e;
+        }
+        observer.reached(WriteStep.REPLACED, target);
+        return result;
+    }
+
+    /** Renames {@code temp} over {@code target} in one step where the file system can. */
+    private void replace(FileSystem fs, org.apache.hadoop.fs.Path temp, org.apache.hadoop.fs.Path target)
+            throws IOException {
+        if (fs instanceof LocalFileSystem || "file".equals(fs.getScheme())) {
+            // rename(2) replaces the target atomically.
+            Files.move(Path.of(temp.toUri()), Path.of(target.toUri()), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+        } else {
+            // HDFS renames with OVERWRITE in one NameNode operation; FileSystem.rename never replaces.
+            FileContext.getFileContext(target.toUri(), conf.get()).rename(temp, target, Options.Rename.OVERWRITE);
+        }
     }
 
     /** Hadoop's Configuration is Writable but not Serializable. */

@@ -16,10 +16,14 @@ import io.sparktrain.trainer.tables.TableSource;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
 import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -31,12 +35,19 @@ import java.util.stream.Collectors;
  */
 public final class ConfigLoader {
     private static final String SPARK_CONF_PREFIX = SPARK_CONF + ".";
+    private static final String AUTH_SECRET = "spark.authenticate.secret";
+    private static final Set<String> WILDCARD_ADDRESSES = Set.of("0.0.0.0", "::", "0:0:0:0:0:0:0:0");
     private static final Set<String> KNOWN_KEYS = ALL.stream().map(Param::key).collect(Collectors.toSet());
 
     private ConfigLoader() {}
 
     public static TrainConfig load(Path file, List<String> overrides) {
         return resolve(parseFile(file), overrides);
+    }
+
+    /** {@link #load}, with the checks of the job that will run it. */
+    public static TrainConfig load(Path file, List<String> overrides, JobKind job) {
+        return resolve(parseFile(file), overrides, job);
     }
 
     /** A HOCON file as it is, for callers that take sections of their own out before {@link #resolve}. */
@@ -55,13 +66,20 @@ public final class ConfigLoader {
 
     /** Parses a config saved with {@link #render}, e.g. the one a run directory keeps. */
     public static TrainConfig parse(String hocon, String origin, List<String> overrides) {
-        Config parsed;
+        return resolve(parseText(hocon, origin), overrides);
+    }
+
+    /** {@link #parse}, with the checks of the job that will run it. */
+    public static TrainConfig parse(String hocon, String origin, List<String> overrides, JobKind job) {
+        return resolve(parseText(hocon, origin), overrides, job);
+    }
+
+    private static Config parseText(String hocon, String origin) {
         try {
-            parsed = ConfigFactory.parseString(hocon, ConfigParseOptions.defaults().setOriginDescription(origin));
+            return ConfigFactory.parseString(hocon, ConfigParseOptions.defaults().setOriginDescription(origin));
         } catch (ConfigException e) {
             throw new InvalidConfigException(origin + ": not valid HOCON: " + e.getMessage());
         }
-        return resolve(parsed, overrides);
     }
 
     /** Overrides as a config, to compare or merge; {@code spark.conf.<key>} keeps the Spark key whole. */
@@ -88,6 +106,15 @@ public final class ConfigLoader {
 
     /** {@code parsed} with the defaults underneath and the overrides on top, checked. */
     public static TrainConfig resolve(Config parsed, List<String> overrideAssignments) {
+        return resolve(parsed, overrideAssignments, Optional.empty());
+    }
+
+    /** {@link #resolve(Config, List)}, with the checks of the job that will run it. */
+    public static TrainConfig resolve(Config parsed, List<String> overrideAssignments, JobKind job) {
+        return resolve(parsed, overrideAssignments, Optional.of(job));
+    }
+
+    private static TrainConfig resolve(Config parsed, List<String> overrideAssignments, Optional<JobKind> job) {
         Config merged;
         try {
             merged = overrides(overrideAssignments).withFallback(parsed).withFallback(defaults()).resolve();
@@ -95,15 +122,30 @@ public final class ConfigLoader {
             throw new InvalidConfigException(e.getMessage());
         }
         List<String> problems = new ArrayList<>();
+        List<String> sectionsSetToValues = new ArrayList<>();
         for (Map.Entry<String, ConfigValue> entry : merged.entrySet()) {
             String key = entry.getKey();
-            if (!KNOWN_KEYS.contains(key) && !key.startsWith(SPARK_CONF_PREFIX)) {
+            if (KNOWN_KEYS.contains(key) || key.startsWith(SPARK_CONF_PREFIX)) {
+                continue;
+            }
+            List<String> inside = ALL.stream().map(Param::key).filter(known -> known.startsWith(key + ".")).toList();
+            if (inside.isEmpty() && !key.equals(SPARK_CONF)) {
                 problems.add("unknown key '" + key + "' (" + entry.getValue().origin().description() + ")"
                         + suggestion(key));
+            } else {
+                // e.g. --set model=5: the value replaces the whole section, and every key in it is gone.
+                sectionsSetToValues.add(key + ".");
+                problems.add(key + " = " + entry.getValue().render(ConfigRenderOptions.concise()) + " ("
+                        + entry.getValue().origin().description() + "): '" + key + "' is a section of settings, not "
+                        + "a value; set the keys inside it, such as " + (inside.isEmpty() ? SPARK_CONF_PREFIX
+                                + "\"spark.executor.memory\"" : inside.get(0)));
             }
         }
         Map<Param<?>, Object> values = new LinkedHashMap<>();
         for (Param<?> param : ALL) {
+            if (sectionsSetToValues.stream().anyMatch(param.key()::startsWith)) {
+                continue;
+            }
             try {
                 values.put(param, param.read(merged));
             } catch (InvalidConfigException e) {
@@ -116,6 +158,7 @@ public final class ConfigLoader {
         }
         TrainConfig config = build(values, sparkConf);
         problems.addAll(crossChecks(config));
+        job.ifPresent(kind -> problems.addAll(kind.problems(config)));
         if (!problems.isEmpty()) {
             throw new InvalidConfigException(problems);
         }
@@ -124,7 +167,7 @@ public final class ConfigLoader {
 
     private static Map<String, String> sparkConf(Config merged, List<String> problems) {
         Map<String, String> sparkConf = new TreeMap<>();
-        if (!merged.hasPath(SPARK_CONF)) {
+        if (!merged.hasPath(SPARK_CONF) || merged.getValue(SPARK_CONF).valueType() != ConfigValueType.OBJECT) {
             return sparkConf;
         }
         for (Map.Entry<String, ConfigValue> entry : merged.getConfig(SPARK_CONF).entrySet()) {
@@ -181,12 +224,71 @@ public final class ConfigLoader {
             problems.add(MIN_SPARSITY.key() + " = " + sharing.minSparsity() + " exceeds " + MAX_SPARSITY.key() + " = "
                     + sharing.maxSparsity());
         }
+        problems.addAll(sharingChecks(config));
+        problems.addAll(secretChecks(config));
         String[] ports = sharing.ports().split("-");
         int first = Integer.parseInt(ports[0]);
         int last = Integer.parseInt(ports[ports.length - 1]);
         if (first < 1 || last > 65_535 || first > last) {
             problems.add(PORTS.key() + " = " + sharing.ports() + ": expected ports in 1..65535, the first not above "
                     + "the last");
+        }
+        return problems;
+    }
+
+    /**
+     * Gradient sharing trains one replica per executor JVM, over UDP that carries no authentication:
+     * its mesh binds addresses of one network, never every address of a machine.
+     */
+    private static List<String> sharingChecks(TrainConfig config) {
+        List<String> problems = new ArrayList<>();
+        TrainConfig.Sharing sharing = config.sync().sharing();
+        if (config.sync().strategy().equals("gradient-sharing") && config.spark().isLocal()
+                && config.sync().workers() > 1) {
+            problems.add(WORKERS.key() + " = " + config.sync().workers() + ": gradient sharing trains one replica per "
+                    + "executor JVM, and local mode (spark.master = " + config.spark().effectiveMaster() + ") has one; "
+                    + "set 0 or 1, or run on a cluster (submit/cluster) for more");
+        }
+        if (WILDCARD_ADDRESSES.contains(sharing.controllerAddress())) {
+            problems.add(CONTROLLER_ADDRESS.key() + " = " + sharing.controllerAddress() + ": a wildcard address; "
+                    + "name the driver's address on the executors' private network (see docs/security.md)");
+        }
+        if (sharing.networkMask().endsWith("/0")) {
+            problems.add(NETWORK_MASK.key() + " = " + sharing.networkMask() + " takes in every address, so the "
+                    + "unauthenticated update traffic could bind a public one; give the executors' private network, "
+                    + "such as 10.0.0.0/16 (see docs/security.md)");
+        }
+        return problems;
+    }
+
+    /** The secret comes from a file only its owner can read, never from a setting that is saved or shown. */
+    private static List<String> secretChecks(TrainConfig config) {
+        List<String> problems = new ArrayList<>();
+        if (config.spark().conf().containsKey(AUTH_SECRET)) {
+            problems.add(SPARK_CONF_PREFIX + AUTH_SECRET + ": the secret would be saved in the run's config.conf and "
+                    + "shown on command lines; write it to a file readable by you alone and set " + SECRET_FILE.key());
+        }
+        String file = config.spark().secretFile();
+        if (file.isEmpty()) {
+            return problems;
+        }
+        Path path = Path.of(file);
+        try {
+            if (!Files.isRegularFile(path) || Files.size(path) == 0) {
+                problems.add(SECRET_FILE.key() + " = " + file + ": no such file, or it is empty");
+            } else if (!Files.isReadable(path)) {
+                problems.add(SECRET_FILE.key() + " = " + file + ": not readable by this user");
+            } else if (Files.getFileStore(path).supportsFileAttributeView(PosixFileAttributeView.class)) {
+                Set<PosixFilePermission> open = EnumSet.copyOf(Files.getPosixFilePermissions(path));
+                open.retainAll(EnumSet.of(PosixFilePermission.GROUP_READ, PosixFilePermission.OTHERS_READ,
+                        PosixFilePermission.GROUP_WRITE, PosixFilePermission.OTHERS_WRITE));
+                if (!open.isEmpty()) {
+                    problems.add(SECRET_FILE.key() + " = " + file + ": others can read or change it (" + open
+                            + "); expected a file only its owner reads, e.g. chmod 600 " + file);
+                }
+            }
+        } catch (java.io.IOException e) {
+            problems.add(SECRET_FILE.key() + " = " + file + ": " + e.getMessage());
         }
         return problems;
     }
@@ -348,7 +450,7 @@ public final class ConfigLoader {
                                 get(v, RESIDUAL_CLIP), get(v, RESIDUAL_CLIP_EVERY),
                                 get(v, STATISTICS_BATCHES))),
                 new TrainConfig.Spark(get(v, MASTER), get(v, APP_NAME), sparkConf, get(v, EXECUTOR_OFFHEAP),
-                        get(v, CONTAINER_LIMIT)));
+                        get(v, CONTAINER_LIMIT), get(v, SECRET_FILE)));
     }
 
     /** Every setting at its default. */
@@ -378,7 +480,7 @@ public final class ConfigLoader {
                 .min(Comparator.comparingInt(known -> editDistance(known, unknown)))
                 .filter(best -> editDistance(best, unknown) <= Math.max(2, unknown.length() / 4))
                 .map(best -> "; did you mean '" + best + "'?")
-                .orElse("; see the config reference in README.md");
+                .orElse("; see the config reference in docs/configuration.md");
     }
 
     private static int editDistance(String a, String b) {

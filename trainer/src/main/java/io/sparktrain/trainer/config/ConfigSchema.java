@@ -219,8 +219,8 @@ public final class ConfigSchema {
     public static final Param<String> STRATEGY = Param.choice("sync.strategy", "parameter-averaging",
             List.of("parameter-averaging", "gradient-sharing", SINGLE_MACHINE),
             "How workers keep their replicas in sync: synchronous parameter averaging, or asynchronous sharing of "
-                    + "threshold-encoded updates over Aeron UDP (see the README on choosing); single-machine trains "
-                    + "the tables in one JVM, without Spark.", c -> c.sync().strategy());
+                    + "threshold-encoded updates over Aeron UDP (see docs/strategies.md on choosing); single-machine "
+                    + "trains the tables in one JVM, without Spark.", c -> c.sync().strategy());
     public static final Param<Integer> WORKERS = Param.integer("sync.workers", 0, 0, 100_000,
             "Replicas trained in parallel; 0 uses Spark's default parallelism (the executor cores), or for "
                     + "gradient sharing the executor JVMs (`spark.executor.instances`; 1 in local mode).",
@@ -258,12 +258,13 @@ public final class ConfigSchema {
             List.of("plain", "mesh"), SHARING + "`plain`: every worker talks to the driver, which relays; `mesh`: "
                     + "a tree of relaying workers, for many nodes.", c -> c.sync().sharing().meshMode());
     public static final Param<Integer> WORKERS_PER_NODE = Param.integer("sync.sharing.workers-per-node", 1, 1, 1,
-            SHARING + "training threads per executor JVM. Only 1: DL4J 1.0.0-M2 can deadlock with more (see the "
-                    + "README); use more executors with fewer cores instead.", c -> c.sync().sharing().workersPerNode());
+            SHARING + "training threads per executor JVM. Only 1: DL4J 1.0.0-M2 can deadlock with more (see "
+                    + "docs/strategies.md); use more executors with fewer cores instead.",
+            c -> c.sync().sharing().workersPerNode());
     public static final Param<Integer> BATCHES_PER_FIT = Param.integer("sync.sharing.batches-per-fit", 16, 1,
             1_000_000, SHARING + "minibatches per worker in one Spark job. Every job restarts the workers' replicas "
-                    + "from the driver's parameters, so shorter jobs keep them closer (see the README); after each, "
-                    + "the driver checks that the parameters moved and records traffic.",
+                    + "from the driver's parameters, so shorter jobs keep them closer (see docs/strategies.md); after "
+                    + "each, the driver checks that the parameters moved and records traffic.",
             c -> c.sync().sharing().batchesPerFit());
     public static final Param<Integer> NETWORK_TIMEOUT = Param.integer("sync.sharing.network-timeout-seconds", 30, 1,
             3600, SHARING + "longest wait for a handshake or reply between the driver and a worker.",
@@ -295,7 +296,8 @@ public final class ConfigSchema {
     public static final Param<Integer> STATISTICS_BATCHES = Param.integer("sync.sharing.statistics-batches", 50, 1,
             1_000_000, SHARING + "training minibatches from which the executors re-estimate batch normalization's "
                     + "running mean and variance before every evaluation, as the encoded updates leave them stale "
-                    + "(see the README); networks without it skip this.", c -> c.sync().sharing().statisticsBatches());
+                    + "(see docs/strategies.md); networks without it skip this.",
+            c -> c.sync().sharing().statisticsBatches());
     public static final Param<String> MASTER = Param.text("spark.master", "local[*]",
             "Spark master when the launcher (spark-submit) sets none.", c -> c.spark().master());
     public static final Param<String> APP_NAME = Param.text("spark.app-name", "sparktrain",
@@ -313,6 +315,13 @@ public final class ConfigSchema {
                     + "the job refuses executor settings that exceed it. 0: not checked.",
             c -> c.spark().containerMemoryLimit());
 
+    public static final Param<String> SECRET_FILE = Param.pattern("spark.secret-file", "", ".*", "a file, or \"\"",
+            "A file holding the shared secret of a cluster that authenticates (submit/cluster start writes one). "
+                    + "Set, the job authenticates with it (spark.authenticate) and encrypts RPC "
+                    + "(spark.network.crypto.enabled) and shuffle and spill files (spark.io.encryption.enabled). The "
+                    + "file must be readable by its owner alone; the secret itself never goes on a command line. "
+                    + "See docs/security.md.", c -> c.spark().secretFile());
+
     public static final List<Param<?>> ALL = List.of(RUN_NAME, RUN_ROOT, DATASET, SOURCE_DIR, CLASSES, VAL_GROUND_TRUTH, RESIZE, CROP,
             MAX_UNREADABLE, AUGMENT_SHIFT, AUGMENT_ROTATION, AUGMENT_FLIP, FEATURES, LABELS, FILE, LABEL_COLUMNS, CACHE_DIR, SHARD_DIR,
             TRAIN_EXAMPLES, TEST_EXAMPLES, SHUFFLE_SEED, ARCHITECTURE, STEM, WIDTH, HIDDEN_LAYERS, ACTIVATION,
@@ -325,7 +334,7 @@ public final class ConfigSchema {
             NETWORK_INTERFACE, PORTS, MESH_MODE, WORKERS_PER_NODE, BATCHES_PER_FIT, NETWORK_TIMEOUT,
             THRESHOLD_ALGORITHM, THRESHOLD, MIN_SPARSITY, MAX_SPARSITY, TARGET_SPARSITY, THRESHOLD_DECAY,
             RESIDUAL_CLIP, RESIDUAL_CLIP_EVERY, STATISTICS_BATCHES, MASTER, APP_NAME, EXECUTOR_OFFHEAP,
-            CONTAINER_LIMIT);
+            CONTAINER_LIMIT, SECRET_FILE);
 
     /** The settings that define the network; a resumed run takes them from its checkpoint. */
     public static final List<Param<?>> ARCHITECTURE_DEFINING = List.of(ARCHITECTURE, STEM, WIDTH, HIDDEN_LAYERS,
@@ -341,7 +350,7 @@ public final class ConfigSchema {
     public static final List<Param<?>> MLP_SETTINGS = List.of(HIDDEN_LAYERS, ACTIVATION, OUTPUT_ACTIVATION, LOSS,
             WEIGHT_INIT, BIAS_INIT, BATCH_NORM, DROPOUT, MAX_NORM);
 
-    /** The config reference as a Markdown table, for the README and {@code --describe-config}. */
+    /** The config reference as a Markdown table, for docs/configuration.md and {@code --describe-config}. */
     public static String markdownReference() {
         StringBuilder table = new StringBuilder("| key | default | allowed | meaning |\n|---|---|---|---|\n");
         for (Param<?> p : ALL) {

@@ -8,6 +8,10 @@ public final class InvalidConfigException extends RuntimeException {
         super(problem);
     }
 
+    public InvalidConfigException(String problem, Throwable cause) {
+        super(problem, cause);
+    }
+
     public InvalidConfigException(List<String> problems) {
         super(problems.size() == 1 ? problems.get(0)
                 : problems.size() + " problems:\n  " + String.join("\n  ", problems));

@@ -49,11 +49,29 @@ public record TrainConfig(Run run, Data data, Model model, Training training, Ga
             double targetSparsity, double thresholdDecay, double residualClipMultiple, int residualClipEvery,
             int statisticsBatches) {}
 
-    /** {@code conf} holds extra Spark settings passed through to SparkConf as they are. */
+    /**
+     * {@code conf} holds extra Spark settings passed through to SparkConf as they are;
+     * {@code secretFile}, when not empty, the file with the shared secret of an authenticating cluster.
+     */
     public record Spark(String master, String appName, Map<String, String> conf, String executorOffheapMemory,
-            String containerMemoryLimit) {
+            String containerMemoryLimit, String secretFile) {
         public Spark {
             conf = Map.copyOf(conf);
+        }
+
+        /** Settings for a cluster that does not authenticate. */
+        public Spark(String master, String appName, Map<String, String> conf, String executorOffheapMemory,
+                String containerMemoryLimit) {
+            this(master, appName, conf, executorOffheapMemory, containerMemoryLimit, "");
+        }
+
+        /** The master Spark will use: spark-submit's ({@code -Dspark.master}) wins over {@code spark.master}. */
+        public String effectiveMaster() {
+            return System.getProperty("spark.master", master);
+        }
+
+        public boolean isLocal() {
+            return effectiveMaster().startsWith("local");
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.sparktrain.trainer.gan;
 
+import io.sparktrain.trainer.loop.TrainingDivergedException;
 import io.sparktrain.trainer.plots.Chart;
 import io.sparktrain.trainer.plots.ImageGrid;
 import io.sparktrain.trainer.runs.MetricsLine;
@@ -16,10 +17,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Keeps a GAN's run directory current after every epoch: the discriminator's checkpoint, then the
- * adversarial network's (which marks the epoch complete), the fixed-noise sample grid
- * ({@code samples/epoch-NNNN.png}), the metrics line, both networks' loss curves
- * ({@code losses.png}, every round since the run began) and the summary of the run so far.
+ * Keeps a GAN's run directory current after every epoch: the fixed-noise sample grid
+ * ({@code samples/epoch-NNNN.png}) and the metrics line, then the discriminator's checkpoint and
+ * the adversarial network's (which marks the epoch complete), both networks' loss curves
+ * ({@code losses.png}, every round since the run began) and the summary of the run so far. The
+ * metrics come before the checkpoint: a crash between them leaves a line that a resumed run sets
+ * aside and writes again, where the other order would lose the epoch's line for good.
  */
 public final class GanRecorder implements GanListener {
     public static final String DISCRIMINATOR = "discriminator";
@@ -43,13 +46,19 @@ public final class GanRecorder implements GanListener {
     }
 
     @Override
+    public void onDiverged(TrainingDivergedException divergence) throws IOException {
+        metricLines.add(MetricsLine.toJson(divergence.metrics(run.id())));
+        run.writeMetrics(metricLines);
+    }
+
+    @Override
     public void onEpochEnd(GanEpoch epoch, GanNetworks networks) throws IOException {
-        run.writeCheckpoint(epoch.epoch(), DISCRIMINATOR, networks.discriminator());
-        run.writeCheckpoint(epoch.epoch(), networks.adversarial());
         run.writeFile(samplesFile(epoch.epoch()), ImageGrid.png(epoch.samples(), grid, grid, GanModels.SIDE,
                 SAMPLE_SCALE));
         metricLines.add(MetricsLine.toJson(metrics(run.id(), epoch)));
         run.writeMetrics(metricLines);
+        run.writeCheckpoint(epoch.epoch(), DISCRIMINATOR, networks.discriminator());
+        run.writeCheckpoint(epoch.epoch(), networks.adversarial());
         run.writeFile("losses.png", lossChart());
         String summary = MetricsLine.toJson(summary(run.id(), metricLines));
         run.writeSummary(summary);

@@ -6,6 +6,7 @@ import io.sparktrain.datasets.storage.Storage;
 import io.sparktrain.trainer.config.TrainConfig;
 import io.sparktrain.trainer.loop.EpochOrder;
 import io.sparktrain.trainer.loop.SyncRound;
+import io.sparktrain.trainer.loop.TrainingDivergedException;
 import io.sparktrain.trainer.sync.SyncStrategies;
 import io.sparktrain.trainer.sync.SyncStrategy;
 import java.io.IOException;
@@ -84,7 +85,15 @@ public final class GanTraining {
                 config.gan().qualitySamples(), noiseSize);
         for (int epoch = completedEpochs + 1; epoch <= config.training().epochs(); epoch++) {
             long start = System.nanoTime();
-            Losses losses = fitEpoch(phases, train, epoch);
+            Losses losses;
+            try {
+                losses = fitEpoch(phases, train, epoch);
+            } catch (TrainingDivergedException divergence) {
+                for (GanListener listener : listeners) {
+                    listener.onDiverged(divergence);
+                }
+                throw divergence;
+            }
             GanNetworks current = phases.networks();
             ComputationGraph generator = current.updateGenerator(phases.generator());
             INDArray fakes = GanImages.generate(generator, evaluationNoise);
@@ -215,8 +224,13 @@ public final class GanTraining {
             List<String> generatorSlots = paths.subList(0, (paths.size() + steps - 1) / steps);
             round.fit(phases.adversarial(), phases.generatorSync(), generatorSlots,
                     new GeneratorBatches(training.batchSizePerWorker(), noiseSize, seed, epoch), epoch, roundNumber);
-            losses.add(discriminatorLoss, phases.adversarial().getScore(), examples);
             int done = from + paths.size();
+            double generatorLoss = phases.adversarial().getScore();
+            if (!Double.isFinite(discriminatorLoss) || !Double.isFinite(generatorLoss)) {
+                throw new TrainingDivergedException(epoch, done, Double.isFinite(discriminatorLoss) ? generatorLoss
+                        : discriminatorLoss);
+            }
+            losses.add(discriminatorLoss, generatorLoss, examples);
             if (done % reportEvery < perRound || done == order.size()) {
                 log.info("epoch {}/{}  batch {}/{}  {} images/s  discriminator loss {}  generator loss {}", epoch,
                         training.epochs(), done, order.size(),

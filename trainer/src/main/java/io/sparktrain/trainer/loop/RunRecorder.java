@@ -13,9 +13,10 @@ import org.nd4j.evaluation.classification.ConfusionMatrix;
 import org.nd4j.evaluation.classification.Evaluation;
 
 /**
- * Keeps the run directory current: after each epoch a checkpoint, then its metrics line (in that
- * order, so a metrics line never describes an epoch whose checkpoint is missing), and a summary at
- * the end.
+ * Keeps the run directory current: after each epoch its metrics line, then its checkpoint, and a
+ * summary at the end. An epoch is complete once its checkpoint exists; a crash between the two
+ * leaves a line of an epoch without one, which a resumed run sets aside before it trains that epoch
+ * again. The other order would lose the line of a checkpointed epoch for good.
  */
 public final class RunRecorder implements TrainingListener {
     private final RunDirectory run;
@@ -29,8 +30,15 @@ public final class RunRecorder implements TrainingListener {
 
     @Override
     public void onEpochEnd(EpochResult result, ComputationGraph network) throws IOException {
-        run.writeCheckpoint(result.epoch(), network);
         metricLines.add(MetricsLine.toJson(metrics(run.id(), result)));
+        run.writeMetrics(metricLines);
+        run.writeCheckpoint(result.epoch(), network);
+    }
+
+    /** The divergence, as a line of its own: the epoch it happened in never gets a checkpoint or metrics. */
+    @Override
+    public void onDiverged(TrainingDivergedException divergence) throws IOException {
+        metricLines.add(MetricsLine.toJson(divergence.metrics(run.id())));
         run.writeMetrics(metricLines);
     }
 

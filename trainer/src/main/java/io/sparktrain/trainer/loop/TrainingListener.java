@@ -11,4 +11,7 @@ public interface TrainingListener {
     default void onEpochEnd(EpochResult result, ComputationGraph network) throws IOException {}
 
     default void onTrainingEnd(TrainingSummary summary) throws IOException {}
+
+    /** Called when a round ends with a loss that is not finite, before training stops with {@code divergence}. */
+    default void onDiverged(TrainingDivergedException divergence) throws IOException {}
 }

@@ -93,7 +93,15 @@ public final class TrainingLoop {
         int lastEpoch = completedEpochs;
         for (int epoch = completedEpochs + 1; epoch <= epochs && !stopping.shouldStop(); epoch++) {
             List<Shard> order = EpochOrder.of(train.manifest().shards(), epoch, shuffleSeed, maxBatchesPerEpoch);
-            Phase training = fitEpoch(sparkNet, train, order, epoch, loaders.training(epoch));
+            Phase training;
+            try {
+                training = fitEpoch(sparkNet, train, order, epoch, loaders.training(epoch));
+            } catch (TrainingDivergedException divergence) {
+                for (TrainingListener listener : listeners) {
+                    listener.onDiverged(divergence);
+                }
+                throw divergence;
+            }
             long evalStart = System.nanoTime();
             if (sync.staleStatisticsBatches() > 0) {
                 // From the epoch's own minibatches, augmented as trained: the statistics training saw.
@@ -152,9 +160,13 @@ public final class TrainingLoop {
                 roundExamples += shard.examples();
             }
             round.fit(sparkNet, sync, paths, loader, epoch, roundNumber);
-            examples += roundExamples;
-            weightedLoss += sparkNet.getScore() * roundExamples;
             int done = from + shards.size();
+            double loss = sparkNet.getScore();
+            if (!Double.isFinite(loss)) {
+                throw new TrainingDivergedException(epoch, done, loss);
+            }
+            examples += roundExamples;
+            weightedLoss += loss * roundExamples;
             if (done >= nextReport || done == order.size()) {
                 nextReport += reportEvery;
                 Progress progress = new Progress(epoch, epochs, done, order.size(), examples,

@@ -10,6 +10,7 @@ import com.typesafe.config.ConfigValueType;
 import io.sparktrain.datasets.Datasets;
 import io.sparktrain.trainer.config.ConfigLoader;
 import io.sparktrain.trainer.config.InvalidConfigException;
+import io.sparktrain.trainer.config.JobKind;
 import io.sparktrain.trainer.config.TrainConfig;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -79,7 +80,8 @@ public record Example(String name, String variant, Path file, String title, Stri
         Reader reader = new Reader(file, section);
         List<Example> examples = new ArrayList<>();
         for (Map.Entry<String, Variant> variant : reader.variants().entrySet()) {
-            TrainConfig config = ConfigLoader.resolve(variant.getValue().set().withFallback(job), overrides);
+            TrainConfig config = ConfigLoader.resolve(variant.getValue().set().withFallback(job), overrides,
+                    JobKind.EXAMPLE);
             examples.add(reader.example(variant.getKey(), variant.getValue(), config));
         }
         if (!reader.problems.isEmpty()) {

@@ -1,25 +1,37 @@
 package io.sparktrain.trainer.runs;
 
+import io.sparktrain.datasets.storage.ChecksumMismatchException;
 import io.sparktrain.datasets.storage.Storage;
+import io.sparktrain.trainer.config.InvalidConfigException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.util.ModelSerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * One run's files: {@code config.conf} (the resolved config), {@code metrics.jsonl} (one JSON object
- * per epoch), {@code summary.json}, {@code checkpoints/epoch-NNNN.zip} and, for image datasets,
- * {@code classes.txt} (the class names in label index order). Only the driver writes
- * here, and every file is replaced atomically, so a crash leaves each one either old or new.
+ * per epoch), {@code summary.json}, {@code checkpoints/epoch-NNNN.zip} with its SHA-256 in
+ * {@code epoch-NNNN.zip.sha256}, for image datasets {@code classes.txt} (the class names in label
+ * index order), and {@code superseded/} for work a resumed run continued without. Only the driver
+ * writes here, and every file is replaced atomically, so a crash leaves each one either old or new.
  */
 public final class RunDirectory {
     private static final Pattern CHECKPOINT = Pattern.compile("epoch-(\\d{4,})\\.zip");
+    /** Every file of an epoch's checkpoint: the network, further networks, and their checksums. */
+    private static final Pattern CHECKPOINT_FILE = Pattern.compile("(?:[a-z]+-)?epoch-(\\d{4,})\\.zip(?:\\.sha256)?");
+    private static final DateTimeFormatter SUPERSEDED_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+    private static final Logger log = LoggerFactory.getLogger(RunDirectory.class);
 
     private final Storage storage;
     private final String id;
@@ -82,7 +94,7 @@ public final class RunDirectory {
         if (!storage.exists(file)) {
             storage.writeStringAtomically(file, classes);
         } else if (!storage.readString(file).equals(classes)) {
-            throw new IllegalStateException("the data's classes differ from the ones this run trained on, kept in "
+            throw new InvalidConfigException("the data's classes differ from the ones this run trained on, kept in "
                     + Storage.display(file) + "; the label indices would change meaning. Train a new run, or "
                     + "restore the data and data.classes it had");
         }
@@ -114,8 +126,9 @@ public final class RunDirectory {
         });
     }
 
+    /** A network zip with its SHA-256 beside it, which is in place before the zip appears. */
     private void writeNetwork(URI file, ComputationGraph network) throws IOException {
-        storage.writeAtomically(file, out -> {
+        storage.writeWithChecksum(file, out -> {
             ModelSerializer.writeModel(network, out, true);
             return null;
         });
@@ -123,14 +136,8 @@ public final class RunDirectory {
 
     /** The highest epoch with a complete checkpoint; temporary files of an interrupted write are ignored. */
     public Optional<Integer> lastCheckpointEpoch() throws IOException {
-        int last = -1;
-        for (String name : storage.list(checkpointsDir())) {
-            Matcher m = CHECKPOINT.matcher(name);
-            if (m.matches()) {
-                last = Math.max(last, Integer.parseInt(m.group(1)));
-            }
-        }
-        return last < 0 ? Optional.empty() : Optional.of(last);
+        List<Integer> epochs = checkpointEpochs();
+        return epochs.isEmpty() ? Optional.empty() : Optional.of(epochs.get(epochs.size() - 1));
     }
 
     public ComputationGraph readCheckpoint(int epoch) throws IOException {
@@ -141,12 +148,96 @@ public final class RunDirectory {
         return readNetwork(checkpointUri(epoch, part));
     }
 
+    /** Reads a network zip after checking it against its SHA-256; a damaged one names the intact epochs. */
     private ComputationGraph readNetwork(URI file) throws IOException {
+        if (storage.exists(Storage.checksumUri(file))) {
+            try {
+                storage.verifyChecksum(file);
+            } catch (ChecksumMismatchException e) {
+                throw new ChecksumMismatchException("checkpoint " + e.getMessage() + ". " + earlierEpochsAdvice(file));
+            }
+        } else if (storage.exists(file)) {
+            log.warn("Checkpoint {} has no checksum (written before checksums were kept): not verified",
+                    Storage.display(file));
+        }
         try (InputStream in = storage.open(file)) {
             return ModelSerializer.restoreComputationGraph(in, true);
         } catch (IOException | RuntimeException e) {
-            throw new IOException("cannot read checkpoint " + file + ": " + e.getMessage(), e);
+            throw new IOException("cannot read checkpoint " + Storage.display(file) + ": " + e.getMessage() + ". "
+                    + earlierEpochsAdvice(file), e);
         }
+    }
+
+    private String earlierEpochsAdvice(URI damaged) throws IOException {
+        Matcher m = CHECKPOINT_FILE.matcher(new org.apache.hadoop.fs.Path(damaged).getName());
+        int epoch = m.matches() ? Integer.parseInt(m.group(1)) : Integer.MAX_VALUE;
+        List<Integer> earlier = checkpointEpochs().stream().filter(e -> e < epoch).toList();
+        return earlier.isEmpty() ? "The run has no earlier checkpoint; start a new run"
+                : "Continue from an earlier checkpoint with --resume " + id + " --from-epoch "
+                        + earlier.get(earlier.size() - 1) + " (checkpoints of epochs " + earlier + " remain)";
+    }
+
+    /** The epochs with a complete checkpoint, in order. */
+    public List<Integer> checkpointEpochs() throws IOException {
+        List<Integer> epochs = new ArrayList<>();
+        for (String name : storage.list(checkpointsDir())) {
+            Matcher m = CHECKPOINT.matcher(name);
+            if (m.matches()) {
+                epochs.add(Integer.parseInt(m.group(1)));
+            }
+        }
+        Collections.sort(epochs);
+        return epochs;
+    }
+
+    /**
+     * Makes the run continue after {@code epoch}'s checkpoint: the temporary files of writes a killed
+     * driver never finished are removed, and the checkpoints of later epochs and the metric lines
+     * after it (work of a branch given up, or a divergence) are moved, not deleted, into
+     * {@code superseded/<time>/}, so that nothing recorded is lost and nothing is overwritten.
+     */
+    public void continueAfter(int epoch) throws IOException {
+        for (URI dir : List.of(uri, checkpointsDir(), Storage.resolve(uri, "samples"))) {
+            for (String name : storage.list(dir)) {
+                if (Storage.isTemporary(name)) {
+                    storage.delete(Storage.resolve(dir, name));
+                    log.info("Removed {}, left by a write that never finished", name);
+                }
+            }
+        }
+        List<String> laterFiles = new ArrayList<>();
+        for (String name : storage.list(checkpointsDir())) {
+            Matcher m = CHECKPOINT_FILE.matcher(name);
+            if (m.matches() && Integer.parseInt(m.group(1)) > epoch) {
+                laterFiles.add(name);
+            }
+        }
+        List<String> laterLines = new ArrayList<>();
+        List<String> keptLines = new ArrayList<>();
+        if (storage.exists(metricsUri())) {
+            for (String line : storage.readString(metricsUri()).split("\n")) {
+                if (!line.isBlank()) {
+                    (MetricsLine.epochOf(line) > epoch ? laterLines : keptLines).add(line);
+                }
+            }
+        }
+        if (laterFiles.isEmpty() && laterLines.isEmpty()) {
+            return;
+        }
+        URI aside = Storage.resolve(uri, "superseded/" + LocalDateTime.now().format(SUPERSEDED_TIME) + "-after-epoch-"
+                + epoch);
+        storage.mkdirs(Storage.resolve(aside, "checkpoints"));
+        if (!laterLines.isEmpty()) {
+            // The lines are safe aside before they leave the metrics file.
+            storage.writeStringAtomically(Storage.resolve(aside, "metrics.jsonl"), String.join("\n", laterLines)
+                    + "\n");
+            writeMetrics(keptLines);
+        }
+        for (String name : laterFiles) {
+            storage.rename(Storage.resolve(checkpointsDir(), name), Storage.resolve(aside, "checkpoints/" + name));
+        }
+        log.info("Run {} continues after epoch {}: {} checkpoint files and {} metric lines of later work moved to {}",
+                id, epoch, laterFiles.size(), laterLines.size(), Storage.display(aside));
     }
 
     /** The test accuracy of epochs 1 .. {@code lastEpoch}, in order, from the metrics file. */

@@ -1,6 +1,7 @@
 package io.sparktrain.trainer.runs;
 
 import io.sparktrain.datasets.storage.Storage;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.net.URI;
 import java.time.LocalDateTime;
@@ -55,7 +56,8 @@ public final class RunStore {
     private RunDirectory existing(String runId, URI directory) throws IOException {
         RunDirectory run = new RunDirectory(storage, runId, directory);
         if (!storage.exists(run.configUri())) {
-            throw new IOException("no run '" + runId + "': " + run.configUri() + " does not exist");
+            throw new FileNotFoundException("no run '" + runId + "': " + Storage.display(run.configUri())
+                    + " does not exist");
         }
         return run;
     }

@@ -1,10 +1,15 @@
 package io.sparktrain.trainer.spark;
 
-import io.sparktrain.trainer.config.TrainConfig;
 import io.sparktrain.datasets.spark.RecordsKryoRegistrator;
+import io.sparktrain.trainer.config.ConfigSchema;
+import io.sparktrain.trainer.config.InvalidConfigException;
+import io.sparktrain.trainer.config.TrainConfig;
 import io.sparktrain.trainer.gpu.GpuPlugin;
 import io.sparktrain.trainer.gpu.GpuPreflight;
 import io.sparktrain.trainer.model.NativeLayerOps;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.slf4j.Logger;
@@ -24,6 +29,8 @@ public final class SparkContexts {
     static final String AERON_UNBLOCK_TIMEOUT = "aeron.publication.unblock.timeout";
     static final String AERON_UNBLOCK_NANOS = "60000000000";
 
+    /** The ids a standalone Master gives the applications it admits. */
+    private static final String STANDALONE_APP_ID_PREFIX = "app-";
     private static final Logger log = LoggerFactory.getLogger(SparkContexts.class);
 
     private SparkContexts() {}
@@ -47,6 +54,9 @@ public final class SparkContexts {
         // Parameters and updater state travel as one Kryo object; large models exceed the 64m default.
         conf.setIfMissing("spark.kryoserializer.buffer.max", "1g");
         spark.conf().forEach(conf::set);
+        if (!spark.secretFile().isEmpty()) {
+            authenticate(conf, spark.secretFile());
+        }
         if (conf.contains(EXECUTOR_GPUS)) {
             // DL4J ignores Spark's GPU assignment; the plugin binds each executor's ND4J to it.
             String plugins = conf.get("spark.plugins", "");
@@ -73,6 +83,25 @@ public final class SparkContexts {
         return conf;
     }
 
+    /**
+     * Spark's shared-secret authentication, with RPC and local-file encryption. The secret stays in
+     * this JVM's SparkConf, which Spark redacts in its UI and logs; executors of a standalone
+     * cluster get it from their Worker, not from a command line.
+     */
+    private static void authenticate(SparkConf conf, String secretFile) {
+        String secret;
+        try {
+            secret = Files.readString(Path.of(secretFile)).strip();
+        } catch (IOException e) {
+            throw new InvalidConfigException(ConfigSchema.SECRET_FILE.key() + " = " + secretFile + ": "
+                    + e.getMessage());
+        }
+        conf.set("spark.authenticate", "true");
+        conf.set("spark.authenticate.secret", secret);
+        conf.setIfMissing("spark.network.crypto.enabled", "true");
+        conf.setIfMissing("spark.io.encryption.enabled", "true");
+    }
+
     public static JavaSparkContext create(TrainConfig.Spark spark) {
         System.setProperty(TIME_SOURCE_PROPERTY, SYSTEM_CLOCK);
         NativeLayerOps.enableInThisJvm();
@@ -80,6 +109,18 @@ public final class SparkContexts {
             System.setProperty(AERON_UNBLOCK_TIMEOUT, AERON_UNBLOCK_NANOS);
         }
         JavaSparkContext sc = new JavaSparkContext(sparkConf(spark));
+        String master = sc.getConf().get("spark.master");
+        // A standalone Master that never admits the application (unreachable, or refusing an unknown
+        // secret) leaves the context running under a made-up id until Spark stops it in the background.
+        if (master.startsWith("spark://") && !sc.sc().applicationId().startsWith(STANDALONE_APP_ID_PREFIX)) {
+            sc.stop();
+            throw new ClusterRefusedException("the standalone master " + master + " did not admit the job: it "
+                    + "cannot be reached, or it authenticates and this job "
+                    + (spark.secretFile().isEmpty() ? "has no secret; set " + ConfigSchema.SECRET_FILE.key()
+                            + " to the cluster's secret file (submit/cluster start writes DIR/secret)"
+                            : "has another secret than " + ConfigSchema.SECRET_FILE.key() + " = "
+                                    + spark.secretFile()) + ". Nothing was written");
+        }
         if (sc.getConf().contains(EXECUTOR_GPUS)) {
             try {
                 GpuPreflight.runOnExecutors(sc);

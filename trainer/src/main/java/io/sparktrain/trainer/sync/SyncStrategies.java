@@ -1,6 +1,5 @@
 package io.sparktrain.trainer.sync;
 
-import io.sparktrain.trainer.config.ConfigSchema;
 import io.sparktrain.trainer.config.TrainConfig;
 import io.sparktrain.trainer.sync.averaging.ParameterAveraging;
 import io.sparktrain.trainer.sync.sharing.GradientSharing;
@@ -41,11 +40,8 @@ public final class SyncStrategies {
     private static GradientSharing gradientSharing(TrainConfig config, JavaSparkContext sc, boolean local,
             int batchSizePerWorker) {
         TrainConfig.Sync sync = config.sync();
+        // More than one replica in local mode is refused by the config loader.
         int workers = sync.workers() > 0 ? sync.workers() : local ? 1 : executorJvms(sc);
-        if (local && workers > 1) {
-            throw new IllegalStateException(ConfigSchema.WORKERS.key() + " = " + workers + ": gradient sharing trains "
-                    + "one replica per executor JVM, and local mode has one; run a cluster (submit/cluster) for more");
-        }
         SharingNetwork network = SharingNetwork.resolve(sync.sharing(), local, sc.getConf().get("spark.driver.host"));
         log.info("Gradient sharing: controller {}, network {}, UDP ports {}, {} worker(s)", network.controllerAddress(),
                 network.networkMask(), network.ports(), workers);

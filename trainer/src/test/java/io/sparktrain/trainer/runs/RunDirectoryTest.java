@@ -1,9 +1,12 @@
 package io.sparktrain.trainer.runs;
 
+import static io.sparktrain.trainer.testing.ExactArrays.assertBitwiseEqual;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.sparktrain.datasets.storage.ChecksumMismatchException;
 import io.sparktrain.datasets.storage.Storage;
 import io.sparktrain.trainer.config.ConfigLoader;
 import io.sparktrain.trainer.model.ModelSpec;
@@ -42,13 +45,14 @@ class RunDirectoryTest {
         run.writeCheckpoint(4, net);
 
         ComputationGraph restored = run.readCheckpoint(4);
-        assertEquals(net.params(), restored.params());
-        assertEquals(net.getUpdater().getStateViewArray(), restored.getUpdater().getStateViewArray());
+        assertBitwiseEqual(net.params(), restored.params(), "parameters");
+        assertBitwiseEqual(net.getUpdater().getStateViewArray(), restored.getUpdater().getStateViewArray(),
+                "updater state");
         assertEquals(4, restored.getEpochCount());
         assertEquals(net.getIterationCount(), restored.getIterationCount());
         try (var files = Files.list(root.resolve("runs").resolve(run.id()).resolve("checkpoints"))) {
-            assertEquals(List.of("epoch-0004.zip"), files.map(p -> p.getFileName().toString()).toList(),
-                    "no temporary file is left behind");
+            assertEquals(List.of("epoch-0004.zip", "epoch-0004.zip.sha256"), files.map(p -> p.getFileName()
+                    .toString()).sorted().toList(), "the checkpoint and its checksum, no temporary file");
         }
     }
 
@@ -94,5 +98,58 @@ class RunDirectoryTest {
         run.writeMetrics(List.of("{\"epoch\":1,\"train_loss\":\"low\"}"));
         IOException e = assertThrows(IOException.class, () -> run.trainLosses(1));
         assertTrue(e.getMessage().contains("metrics line without a numeric 'train_loss'"), e.getMessage());
+    }
+
+    @Test
+    void aDamagedCheckpointIsRefusedNamingTheIntactOnes() throws IOException {
+        RunDirectory run = new RunStore(storage, root.toUri()).create("test");
+        ComputationGraph net = trainedALittle();
+        for (int epoch = 1; epoch <= 3; epoch++) {
+            run.writeCheckpoint(epoch, net);
+        }
+        Path third = Path.of(run.checkpointUri(3));
+        byte[] bytes = Files.readAllBytes(third);
+        bytes[bytes.length / 3] ^= 1;
+        Files.write(third, bytes);
+        ChecksumMismatchException damaged = assertThrows(ChecksumMismatchException.class,
+                () -> run.readCheckpoint(3));
+        assertTrue(damaged.getMessage().contains("epoch-0003.zip is damaged") && damaged.getMessage().contains(
+                "--resume " + run.id() + " --from-epoch 2 (checkpoints of epochs [1, 2] remain)"),
+                damaged.getMessage());
+        assertBitwiseEqual(net.params(), run.readCheckpoint(2).params(), "an intact earlier checkpoint");
+    }
+
+    @Test
+    void continuingAfterAnEarlierEpochSetsLaterWorkAsideWhole() throws IOException {
+        RunDirectory run = new RunStore(storage, root.toUri()).create("test");
+        for (int epoch = 1; epoch <= 3; epoch++) {
+            run.writeCheckpoint(epoch, trainedALittle());
+        }
+        List<String> lines = List.of("{\"epoch\":1}", "{\"epoch\":2}", "{\"epoch\":3}",
+                "{\"epoch\":4,\"diverged\":true}");
+        run.writeMetrics(lines);
+        byte[] third = Files.readAllBytes(Path.of(run.checkpointUri(3)));
+
+        run.continueAfter(1);
+        assertEquals(List.of(1), run.checkpointEpochs());
+        assertEquals(lines.subList(0, 1), run.metricLines(10));
+        List<Path> asides;
+        try (var dirs = Files.list(Path.of(run.uri()).resolve("superseded"))) {
+            asides = dirs.toList();
+        }
+        assertEquals(1, asides.size(), asides.toString());
+        Path superseded = asides.get(0);
+        assertTrue(superseded.getFileName().toString().endsWith("-after-epoch-1"), superseded.toString());
+        assertEquals(lines.subList(1, 4), Files.readAllLines(superseded.resolve("metrics.jsonl")));
+        try (var files = Files.list(superseded.resolve("checkpoints"))) {
+            assertEquals(List.of("epoch-0002.zip", "epoch-0002.zip.sha256", "epoch-0003.zip", "epoch-0003.zip.sha256"),
+                    files.map(f -> f.getFileName().toString()).sorted().toList());
+        }
+        assertArrayEquals(third, Files.readAllBytes(superseded.resolve("checkpoints/epoch-0003.zip")));
+
+        run.continueAfter(1);
+        try (var dirs = Files.list(Path.of(run.uri()).resolve("superseded"))) {
+            assertEquals(1, dirs.count(), "nothing more to set aside");
+        }
     }
 }

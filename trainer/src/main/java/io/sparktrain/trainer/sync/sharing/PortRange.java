@@ -1,6 +1,7 @@
 package io.sparktrain.trainer.sync.sharing;
 
 import io.sparktrain.trainer.config.ConfigSchema;
+import io.sparktrain.trainer.config.InvalidConfigException;
 import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetAddress;
@@ -58,7 +59,7 @@ public final class PortRange implements PortSupplier {
                 return port;
             }
         }
-        throw new IllegalStateException("no free UDP port in " + ConfigSchema.PORTS.key() + " = " + this + " on "
+        throw new InvalidConfigException("no free UDP port in " + ConfigSchema.PORTS.key() + " = " + this + " on "
                 + where + ": widen the range or stop what holds those ports");
     }
 

@@ -1,6 +1,7 @@
 package io.sparktrain.trainer.sync.sharing;
 
 import io.sparktrain.trainer.config.ConfigSchema;
+import io.sparktrain.trainer.config.InvalidConfigException;
 import io.sparktrain.trainer.config.TrainConfig;
 import java.io.IOException;
 import java.io.Serializable;
@@ -53,7 +54,7 @@ public record SharingNetwork(String controllerAddress, String networkMask, Strin
         }
         SharingNetwork network = new SharingNetwork(address, mask, sharing.ports());
         if (!network.contains(address)) {
-            throw new IllegalStateException(ConfigSchema.CONTROLLER_ADDRESS.key() + " = " + address + " is outside "
+            throw new InvalidConfigException(ConfigSchema.CONTROLLER_ADDRESS.key() + " = " + address + " is outside "
                     + ConfigSchema.NETWORK_MASK.key() + " = " + mask + ": workers bind addresses in that network and "
                     + "must reach the controller in it");
         }
@@ -82,7 +83,7 @@ public record SharingNetwork(String controllerAddress, String networkMask, Strin
                     + e.getMessage(), e);
         }
         if (!problems.isEmpty()) {
-            throw new IllegalStateException("gradient sharing cannot start:\n  " + String.join("\n  ", problems));
+            throw new InvalidConfigException("gradient sharing cannot start:\n  " + String.join("\n  ", problems));
         }
     }
 
@@ -126,7 +127,7 @@ public record SharingNetwork(String controllerAddress, String networkMask, Strin
         try {
             long usable = Files.getFileStore(AERON_DIR_PARENT).getUsableSpace();
             if (usable < needed) {
-                throw new IllegalStateException(String.format(
+                throw new InvalidConfigException(String.format(
                         "%s has %d MiB free in %s; Aeron needs about %d MiB for its term buffers (three of %d MiB per "
                                 + "publication and per image). Enlarge %s (Docker: --shm-size) or lower -D%s",
                         where, usable >> 20, AERON_DIR_PARENT, needed >> 20, TERM_BUFFER_BYTES >> 20, AERON_DIR_PARENT,
@@ -156,12 +157,12 @@ public record SharingNetwork(String controllerAddress, String networkMask, Strin
         try {
             InetAddress address = InetAddress.getByName(host);
             if (!(address instanceof Inet4Address)) {
-                throw new IllegalStateException(ConfigSchema.CONTROLLER_ADDRESS.key() + " = " + host
+                throw new InvalidConfigException(ConfigSchema.CONTROLLER_ADDRESS.key() + " = " + host
                         + " resolves to " + address.getHostAddress() + "; DL4J's transport needs an IPv4 address");
             }
             return address.getHostAddress();
         } catch (UnknownHostException e) {
-            throw new IllegalStateException(ConfigSchema.CONTROLLER_ADDRESS.key() + " = " + host
+            throw new InvalidConfigException(ConfigSchema.CONTROLLER_ADDRESS.key() + " = " + host
                     + " does not resolve: " + e.getMessage(), e);
         }
     }
@@ -170,11 +171,11 @@ public record SharingNetwork(String controllerAddress, String networkMask, Strin
         try {
             NetworkInterface nic = NetworkInterface.getByName(interfaceName);
             if (nic == null || !nic.isUp()) {
-                throw new IllegalStateException(ConfigSchema.NETWORK_INTERFACE.key() + " = " + interfaceName
+                throw new InvalidConfigException(ConfigSchema.NETWORK_INTERFACE.key() + " = " + interfaceName
                         + ": no such interface is up on the driver (up: " + interfaceNames() + ")");
             }
             return nic.getInterfaceAddresses().stream().filter(a -> a.getAddress() instanceof Inet4Address)
-                    .findFirst().orElseThrow(() -> new IllegalStateException(ConfigSchema.NETWORK_INTERFACE.key()
+                    .findFirst().orElseThrow(() -> new InvalidConfigException(ConfigSchema.NETWORK_INTERFACE.key()
                             + " = " + interfaceName + " has no IPv4 address"));
         } catch (SocketException e) {
             throw new IllegalStateException("cannot list network interfaces: " + e.getMessage(), e);
@@ -193,10 +194,10 @@ public record SharingNetwork(String controllerAddress, String networkMask, Strin
                     }
                 }
             }
-            throw new IllegalStateException(ConfigSchema.CONTROLLER_ADDRESS.key() + " = " + address
+            throw new InvalidConfigException(ConfigSchema.CONTROLLER_ADDRESS.key() + " = " + address
                     + " is not an address of the driver's machine (its IPv4 addresses: " + ipv4Addresses() + ")");
         } catch (IOException e) {
-            throw new IllegalStateException(ConfigSchema.CONTROLLER_ADDRESS.key() + " = " + address + ": "
+            throw new InvalidConfigException(ConfigSchema.CONTROLLER_ADDRESS.key() + " = " + address + ": "
                     + e.getMessage(), e);
         }
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparktrain.trainer.config.ConfigLoader;
+import io.sparktrain.trainer.config.InvalidConfigException;
 import io.sparktrain.trainer.config.TrainConfig;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
@@ -41,16 +42,16 @@ class SharingUnitsTest {
     @Test
     void aWrongNetworkSettingFailsAtOnceNamingTheKey() {
         long start = System.nanoTime();
-        IllegalStateException notHere = assertThrows(IllegalStateException.class, () -> SharingNetwork.resolve(
+        InvalidConfigException notHere = assertThrows(InvalidConfigException.class, () -> SharingNetwork.resolve(
                 sharing("controller-address = \"10.255.255.1\", network-mask = \"10.255.0.0/16\""), false, "x")
                 .checkDriver(2));
         assertTrue(notHere.getMessage().contains("sync.sharing.controller-address = 10.255.255.1 is not an address"),
                 notHere.getMessage());
-        IllegalStateException outside = assertThrows(IllegalStateException.class,
+        InvalidConfigException outside = assertThrows(InvalidConfigException.class,
                 () -> SharingNetwork.resolve(sharing("network-mask = \"10.99.0.0/16\""), true, "x"));
         assertTrue(outside.getMessage().contains("outside sync.sharing.network-mask = 10.99.0.0/16"),
                 outside.getMessage());
-        IllegalStateException noInterface = assertThrows(IllegalStateException.class,
+        InvalidConfigException noInterface = assertThrows(InvalidConfigException.class,
                 () -> SharingNetwork.resolve(sharing("network-interface = nosuch0"), false, "x"));
         assertTrue(noInterface.getMessage().contains("sync.sharing.network-interface = nosuch0"),
                 noInterface.getMessage());

@@ -1,0 +1,67 @@
+package io.sparktrain.jobs;
+
+import io.sparktrain.trainer.config.InvalidConfigException;
+import io.sparktrain.trainer.loop.TrainingDivergedException;
+import io.sparktrain.trainer.spark.ClusterRefusedException;
+import java.io.IOException;
+import org.apache.spark.SparkException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs a job and turns its outcome into the documented {@link ExitCode}. What the user can fix (a
+ * setting, a file, a diverging rate) is reported in one message that names it, without a stack
+ * trace; anything else is logged with its stack trace as a failure.
+ */
+final class JobLauncher {
+    private static final Logger log = LoggerFactory.getLogger(JobLauncher.class);
+
+    /** A job's work; returns how it ended when it did not throw. */
+    @FunctionalInterface
+    interface Job {
+        ExitCode run() throws Exception;
+    }
+
+    private JobLauncher() {}
+
+    /** @param doing what the job does, for messages: "train", "generate samples" */
+    static int launch(String doing, Job job) {
+        try {
+            return job.run().code();
+        } catch (InvalidConfigException e) {
+            log.error("Invalid configuration: {}", e.getMessage());
+            return ExitCode.BAD_CONFIG.code();
+        } catch (ClusterRefusedException e) {
+            log.error("Cannot {}: {}", doing, e.getMessage());
+            return ExitCode.CLUSTER_REFUSED.code();
+        } catch (TrainingDivergedException e) {
+            log.error("{}", e.getMessage());
+            return ExitCode.DIVERGED.code();
+        } catch (IOException e) {
+            return badData(doing, e);
+        } catch (Exception e) { // Spark throws its checked SparkException undeclared, from Scala
+            IOException dataProblem = e instanceof SparkException ? ioCause(e) : null;
+            if (dataProblem != null) {
+                return badData(doing, dataProblem);
+            }
+            log.error("Cannot {}: failed unexpectedly", doing, e);
+            return ExitCode.FAILED.code();
+        }
+    }
+
+    private static int badData(String doing, IOException e) {
+        log.error("Cannot {}: {}", doing, e.getMessage());
+        log.debug("Stack trace", e);
+        return ExitCode.BAD_DATA.code();
+    }
+
+    /** An input that could not be read in a Spark task reaches the driver wrapped in the job's failure. */
+    private static IOException ioCause(Throwable e) {
+        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof IOException io) {
+                return io;
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,151 @@
+package io.sparktrain.jobs;
+
+import static io.sparktrain.trainer.testing.ExactArrays.assertBitwiseEqual;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.sparktrain.datasets.storage.Storage;
+import io.sparktrain.datasets.testing.TestMnist;
+import io.sparktrain.trainer.runs.RunDirectory;
+import io.sparktrain.trainer.runs.RunStore;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
+import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The driver of {@code submit/train}, killed with SIGKILL in each phase of a run, and the run
+ * resumed (or, killed before its directory existed, started again): it ends with exactly the
+ * parameters of an uninterrupted run, its metrics hold every epoch once, and no file in it is
+ * partial or unverifiable.
+ */
+class DriverKillIT {
+    private static final long MINUTES = 10;
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path work;
+
+    /**
+     * Where to kill: a step of a write ({@code Storage.PAUSE_PROPERTY}), or a line of the log; and
+     * what the run that follows must log of what the kill left.
+     */
+    private record Phase(String name, String pauseAt, String logLine, String cleanUp) {}
+
+    @Test
+    void aDriverKilledInAnyPhaseResumesToTheUninterruptedParameters() throws IOException, InterruptedException {
+        Path straight = work.resolve("uninterrupted");
+        RunDirectory uninterrupted = onlyRun(straight, runToEnd("uninterrupted.log", command(straight)));
+        ComputationGraph expected = uninterrupted.readCheckpoint(2);
+
+        List<Phase> phases = List.of(
+                new Phase("shard-export", "shard-.*\\.bin@TEMPORARY_WRITTEN", null, "Exported 4096 examples"),
+                new Phase("mid-epoch", null, "epoch 2/2  batch ", "resumed after epoch 1"),
+                // The checksum is in place, the checkpoint not yet, and epoch 2's metrics line is written.
+                new Phase("checkpoint", "epoch-0002\\.zip\\.sha256@REPLACED", null,
+                        "1 checkpoint files and 1 metric lines of later work moved to"),
+                new Phase("metrics", "metrics\\.jsonl@TEMPORARY_WRITTEN", null, "left by a write that never finished"));
+        for (Phase phase : phases) {
+            Path root = work.resolve(phase.name());
+            kill(phase, root);
+            List<String> runs = runIds(root);
+            String log = phase.name() + "-resumed.log";
+            int exit;
+            if (runs.isEmpty()) {
+                assertEquals("shard-export", phase.name(), "only a kill during the export precedes the run directory");
+                exit = runToEnd(log, command(root));
+            } else {
+                assertEquals(1, runs.size(), runs.toString());
+                exit = runToEnd(log, List.of("submit/train", "--resume", runs.get(0), "--set", "run.root=" + root,
+                        "--set", "data.cache-dir=" + TestMnist.cacheDir()));
+            }
+            assertEquals(0, exit, () -> Scripts.read(work.resolve(log)));
+            assertTrue(Scripts.read(work.resolve(log)).contains(phase.cleanUp()), () -> phase.name() + ": no '"
+                    + phase.cleanUp() + "' in\n" + Scripts.read(work.resolve(log)));
+            RunDirectory run = onlyRun(root, exit);
+            ComputationGraph resumed = run.readCheckpoint(2);
+            assertBitwiseEqual(expected.params(), resumed.params(), phase.name() + ": parameters");
+            assertBitwiseEqual(expected.getUpdater().getStateViewArray(), resumed.getUpdater().getStateViewArray(),
+                    phase.name() + ": Adam's moments");
+            assertWhole(run, phase.name());
+        }
+    }
+
+    /** Starts a training run that pauses (or logs) where {@code phase} says, and kills it there with SIGKILL. */
+    private void kill(Phase phase, Path root) throws IOException, InterruptedException {
+        Path log = work.resolve(phase.name() + ".log");
+        Map<String, String> environment = phase.pauseAt() == null ? Map.of()
+                : Map.of("SPARKTRAIN_JAVA_OPTS", "-D" + Storage.PAUSE_PROPERTY + "=" + phase.pauseAt());
+        Process driver = Scripts.start(log, environment, command(root).toArray(String[]::new));
+        String awaited = phase.pauseAt() == null ? phase.logLine() : "PAUSED AT";
+        long deadline = System.nanoTime() + MINUTES * 60_000_000_000L;
+        while (!Scripts.read(log).contains(awaited)) {
+            assertTrue(driver.isAlive(), () -> phase.name() + ": the driver ended before '" + awaited + "':\n"
+                    + Scripts.read(log));
+            assertTrue(System.nanoTime() < deadline, () -> phase.name() + ": no '" + awaited + "' in time");
+            Thread.sleep(20);
+        }
+        driver.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no finally block runs
+    }
+
+    private int runToEnd(String logName, List<String> command) throws IOException, InterruptedException {
+        Path log = work.resolve(logName);
+        return Scripts.finish(Scripts.start(log, Map.of(), command.toArray(String[]::new)), log, MINUTES);
+    }
+
+    /** Two epochs of 64 minibatches; averaging every 5 on 2 workers makes 7 rounds an epoch. */
+    private static List<String> command(Path root) {
+        List<String> command = new ArrayList<>(List.of("submit/train"));
+        for (String setting : List.of("run.root=" + root, "data.cache-dir=" + TestMnist.cacheDir(),
+                "data.train-examples=4096", "data.test-examples=512", "training.epochs=2",
+                "training.report-every-batches=10", "spark.master=local[2]", "spark.conf.spark.ui.enabled=false")) {
+            command.addAll(List.of("--set", setting));
+        }
+        return command;
+    }
+
+    private static List<String> runIds(Path root) throws IOException {
+        Path runs = root.resolve("runs");
+        if (!Files.isDirectory(runs)) {
+            return List.of();
+        }
+        try (Stream<Path> dirs = Files.list(runs)) {
+            return dirs.map(d -> d.getFileName().toString()).toList();
+        }
+    }
+
+    private static RunDirectory onlyRun(Path root, int exit) throws IOException {
+        assertEquals(0, exit);
+        List<String> ids = runIds(root);
+        assertEquals(1, ids.size(), ids.toString());
+        return new RunStore(new Storage(new Configuration()), root.toUri()).open(ids.get(0));
+    }
+
+    /** No temporary file is left, every checkpoint matches its checksum, and each epoch has one metrics line. */
+    private static void assertWhole(RunDirectory run, String phase) throws IOException {
+        Path dir = Path.of(run.uri());
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.filter(Files::isRegularFile).toList()) {
+                String name = file.getFileName().toString();
+                assertTrue(!Storage.isTemporary(name), phase + ": " + file + " was left by a write never finished");
+                if (name.endsWith(".zip")) {
+                    new Storage(new Configuration()).verifyChecksum(file.toUri());
+                }
+            }
+        }
+        List<Integer> epochs = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of(run.metricsUri()))) {
+            epochs.add(JSON.readTree(line).get("epoch").asInt());
+        }
+        assertEquals(List.of(1, 2), epochs, phase + ": metrics.jsonl");
+        assertEquals(List.of(1, 2), run.checkpointEpochs(), phase);
+    }
+}
