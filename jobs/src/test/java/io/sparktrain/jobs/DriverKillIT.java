@@ -10,22 +10,22 @@ import io.sparktrain.datasets.testing.TestMnist;
 import io.sparktrain.trainer.runs.RunDirectory;
 import io.sparktrain.trainer.runs.RunStore;
 import java.io.IOException;
-import java.nio.file.Files;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
-import org.apache.hadoop.conf.Configuration;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.RemoteIterator;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The driver of {@code submit/train}, killed with SIGKILL in each phase of a run, and the run
- * resumed (or, killed before its directory existed, started again): it ends with exactly the
- * parameters of an uninterrupted run, its metrics hold every epoch once, and no file in it is
- * partial or unverifiable.
+ * The driver of {@code submit/train}, killed with SIGKILL in each phase of a run that keeps its
+ * shards and run directory on a real HDFS, and the run resumed (or, killed before its directory
+ * existed, started again): it ends with exactly the parameters of an uninterrupted run, its metrics
+ * hold every epoch once, and no file in it is partial or unverifiable.
  */
 class DriverKillIT {
     private static final long MINUTES = 10;
@@ -42,8 +42,14 @@ class DriverKillIT {
 
     @Test
     void aDriverKilledInAnyPhaseResumesToTheUninterruptedParameters() throws IOException, InterruptedException {
-        Path straight = work.resolve("uninterrupted");
-        RunDirectory uninterrupted = onlyRun(straight, runToEnd("uninterrupted.log", command(straight)));
+        try (TestHdfs hdfs = new TestHdfs(work.resolve("hdfs"))) {
+            killInEveryPhase(hdfs, new Storage(hdfs.fileSystem().getConf()));
+        }
+    }
+
+    private void killInEveryPhase(TestHdfs hdfs, Storage storage) throws IOException, InterruptedException {
+        URI straight = hdfs.uri("uninterrupted");
+        RunDirectory uninterrupted = onlyRun(storage, straight, runToEnd("uninterrupted.log", command(straight)));
         ComputationGraph expected = uninterrupted.readCheckpoint(2);
 
         List<Phase> phases = List.of(
@@ -54,9 +60,9 @@ class DriverKillIT {
                         "1 checkpoint files and 1 metric lines of later work moved to"),
                 new Phase("metrics", "metrics\\.jsonl@TEMPORARY_WRITTEN", null, "left by a write that never finished"));
         for (Phase phase : phases) {
-            Path root = work.resolve(phase.name());
+            URI root = hdfs.uri(phase.name());
             kill(phase, root);
-            List<String> runs = runIds(root);
+            List<String> runs = storage.list(Storage.resolve(root, "runs"));
             String log = phase.name() + "-resumed.log";
             int exit;
             if (runs.isEmpty()) {
@@ -70,17 +76,17 @@ class DriverKillIT {
             assertEquals(0, exit, () -> Scripts.read(work.resolve(log)));
             assertTrue(Scripts.read(work.resolve(log)).contains(phase.cleanUp()), () -> phase.name() + ": no '"
                     + phase.cleanUp() + "' in\n" + Scripts.read(work.resolve(log)));
-            RunDirectory run = onlyRun(root, exit);
+            RunDirectory run = onlyRun(storage, root, exit);
             ComputationGraph resumed = run.readCheckpoint(2);
             assertBitwiseEqual(expected.params(), resumed.params(), phase.name() + ": parameters");
             assertBitwiseEqual(expected.getUpdater().getStateViewArray(), resumed.getUpdater().getStateViewArray(),
                     phase.name() + ": Adam's moments");
-            assertWhole(run, phase.name());
+            assertWhole(hdfs, storage, run, phase.name());
         }
     }
 
     /** Starts a training run that pauses (or logs) where {@code phase} says, and kills it there with SIGKILL. */
-    private void kill(Phase phase, Path root) throws IOException, InterruptedException {
+    private void kill(Phase phase, URI root) throws IOException, InterruptedException {
         Path log = work.resolve(phase.name() + ".log");
         Map<String, String> environment = phase.pauseAt() == null ? Map.of()
                 : Map.of("SPARKTRAIN_JAVA_OPTS", "-D" + Storage.PAUSE_PROPERTY + "=" + phase.pauseAt());
@@ -102,7 +108,7 @@ class DriverKillIT {
     }
 
     /** Two epochs of 64 minibatches; averaging every 5 on 2 workers makes 7 rounds an epoch. */
-    private static List<String> command(Path root) {
+    private static List<String> command(URI root) {
         List<String> command = new ArrayList<>(List.of("submit/train"));
         for (String setting : List.of("run.root=" + root, "data.cache-dir=" + TestMnist.cacheDir(),
                 "data.train-examples=4096", "data.test-examples=512", "training.epochs=2",
@@ -112,37 +118,28 @@ class DriverKillIT {
         return command;
     }
 
-    private static List<String> runIds(Path root) throws IOException {
-        Path runs = root.resolve("runs");
-        if (!Files.isDirectory(runs)) {
-            return List.of();
-        }
-        try (Stream<Path> dirs = Files.list(runs)) {
-            return dirs.map(d -> d.getFileName().toString()).toList();
-        }
-    }
-
-    private static RunDirectory onlyRun(Path root, int exit) throws IOException {
+    private static RunDirectory onlyRun(Storage storage, URI root, int exit) throws IOException {
         assertEquals(0, exit);
-        List<String> ids = runIds(root);
+        List<String> ids = storage.list(Storage.resolve(root, "runs"));
         assertEquals(1, ids.size(), ids.toString());
-        return new RunStore(new Storage(new Configuration()), root.toUri()).open(ids.get(0));
+        return new RunStore(storage, root).open(ids.get(0));
     }
 
     /** No temporary file is left, every checkpoint matches its checksum, and each epoch has one metrics line. */
-    private static void assertWhole(RunDirectory run, String phase) throws IOException {
-        Path dir = Path.of(run.uri());
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path file : files.filter(Files::isRegularFile).toList()) {
-                String name = file.getFileName().toString();
-                assertTrue(!Storage.isTemporary(name), phase + ": " + file + " was left by a write never finished");
-                if (name.endsWith(".zip")) {
-                    new Storage(new Configuration()).verifyChecksum(file.toUri());
-                }
+    private static void assertWhole(TestHdfs hdfs, Storage storage, RunDirectory run, String phase)
+            throws IOException {
+        RemoteIterator<LocatedFileStatus> files =
+                hdfs.fileSystem().listFiles(new org.apache.hadoop.fs.Path(run.uri()), true);
+        while (files.hasNext()) {
+            URI file = files.next().getPath().toUri();
+            String name = new org.apache.hadoop.fs.Path(file).getName();
+            assertTrue(!Storage.isTemporary(name), phase + ": " + file + " was left by a write never finished");
+            if (name.endsWith(".zip")) {
+                storage.verifyChecksum(file);
             }
         }
         List<Integer> epochs = new ArrayList<>();
-        for (String line : Files.readAllLines(Path.of(run.metricsUri()))) {
+        for (String line : storage.readString(run.metricsUri()).strip().split("\n")) {
             epochs.add(JSON.readTree(line).get("epoch").asInt());
         }
         assertEquals(List.of(1, 2), epochs, phase + ": metrics.jsonl");

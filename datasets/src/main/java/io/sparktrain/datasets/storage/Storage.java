@@ -203,7 +203,7 @@ public final class Storage implements Serializable {
      * Returns what the writer returned.
      */
     public <T> T writeAtomically(URI target, Writer<T> writer) throws IOException {
-        return write(target, writer, temp -> {});
+        return write(target, writer, () -> {});
     }
 
     public void writeStringAtomically(URI target, String content) throws IOException {
@@ -220,7 +220,7 @@ public final class Storage implements Serializable {
      */
     public void writeWithChecksum(URI target, Writer<?> writer) throws IOException {
         MessageDigest digest = Checksums.sha256Digest();
-        write(target, out -> writer.writeTo(new DigestOutputStream(out, digest)), temp -> writeStringAtomically(
+        write(target, out -> writer.writeTo(new DigestOutputStream(out, digest)), () -> writeStringAtomically(
                 checksumUri(target), HexFormat.of().formatHex(digest.digest()) + "  " + nameOf(target) + "\n"));
     }
 
@@ -253,7 +253,7 @@ public final class Storage implements Serializable {
     /** What happens between writing the temporary file and putting it in place. */
     @FunctionalInterface
     private interface BeforeReplace {
-        void run(org.apache.hadoop.fs.Path temp) throws IOException;
+        void run() throws IOException;
     }
 
     /** Whether {@code name} is the temporary name of an atomic write, which a crash can leave behind. */
@@ -274,7 +274,7 @@ public final class Storage implements Serializable {
                 observer.reached(WriteStep.TEMPORARY_WRITTEN, target);
             }
             observer.reached(WriteStep.TEMPORARY_CLOSED, target);
-            beforeReplace.run(temp);
+            beforeReplace.run();
             replace(fs, temp, finalPath);
         } catch (IOException | RuntimeException e) {
             fs.delete(temp, false);
