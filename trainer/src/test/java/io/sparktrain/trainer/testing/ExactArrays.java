@@ -3,8 +3,6 @@ package io.sparktrain.trainer.testing;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import org.nd4j.linalg.api.ndarray.INDArray;
 
 /**
@@ -17,24 +15,20 @@ public final class ExactArrays {
     public static void assertBitwiseEqual(INDArray expected, INDArray actual, String what) {
         assertEquals(expected.dataType(), actual.dataType(), what + ": data type");
         assertArrayEquals(expected.shape(), actual.shape(), what + ": shape");
-        byte[] expectedBytes = bytes(expected);
-        byte[] actualBytes = bytes(actual);
-        int width = expected.dataType().width();
-        for (int i = 0; i < expectedBytes.length; i++) {
-            if (expectedBytes[i] != actualBytes[i]) {
-                long element = i / width;
+        double[] expectedValues = elements(expected);
+        double[] actualValues = elements(actual);
+        for (int i = 0; i < expectedValues.length; i++) {
+            // Widening to double is exact and keeps the sign of zero, so equal bits here are equal
+            // elements; NaN equals NaN only as a NaN of the same payload.
+            if (Double.doubleToRawLongBits(expectedValues[i]) != Double.doubleToRawLongBits(actualValues[i])) {
                 throw new AssertionError(String.format("%s: element %d of %d differs: expected %s, was %s", what,
-                        element, expected.length(), expected.reshape(-1).getDouble(element),
-                        actual.reshape(-1).getDouble(element)));
+                        i, expectedValues.length, expectedValues[i], actualValues[i]));
             }
         }
     }
 
-    /** The elements' bytes in row-major order, whatever the array's own order or offset. */
-    private static byte[] bytes(INDArray array) {
-        ByteBuffer buffer = array.dup('c').data().asNio().order(ByteOrder.nativeOrder());
-        byte[] bytes = new byte[(int) (array.length() * array.dataType().width())];
-        buffer.get(bytes);
-        return bytes;
+    /** The elements in row-major order, read element by element whatever the array's layout. */
+    private static double[] elements(INDArray array) {
+        return array.dup('c').reshape(array.length()).toDoubleVector();
     }
 }
