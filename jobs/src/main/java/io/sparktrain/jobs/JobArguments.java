@@ -25,10 +25,10 @@ import org.apache.hadoop.conf.Configuration;
  * {@code --resume RUN_ID [--from-epoch N] [--set key=value]...} to continue one with its saved config.
  *
  * @param job what the config is checked for
- * @param fromEpoch with {@code --resume}, the checkpoint to continue from instead of the last one
+ * @param resume the run {@code --resume} continues, and the epoch {@code --from-epoch} names
  */
-public record JobArguments(JobKind job, Optional<Path> configFile, Optional<String> resumeRunId,
-        Optional<Integer> fromEpoch, List<String> overrides, boolean describeConfig, boolean help, String usage) {
+public record JobArguments(JobKind job, Optional<Path> configFile, Optional<Resume> resume, List<String> overrides,
+        boolean describeConfig, boolean help, String usage) {
 
     static final Option CONFIG = Option.single("--config", "FILE", "job config (HOCON), e.g. conf/mnist-lenet.conf");
     static final Option RESUME = Option.single("--resume", "RUN_ID",
@@ -62,8 +62,9 @@ public record JobArguments(JobKind job, Optional<Path> configFile, Optional<Stri
         if (fromEpoch.isPresent() && !resume) {
             throw line.problem("--from-epoch applies only with --resume");
         }
-        return new JobArguments(job, line.value(CONFIG.name()).map(Path::of), line.value(RESUME.name()), fromEpoch,
-                line.values(SET.name()), describe, help, line.usage());
+        return new JobArguments(job, line.value(CONFIG.name()).map(Path::of),
+                line.value(RESUME.name()).map(id -> new Resume(id, fromEpoch)), line.values(SET.name()), describe,
+                help, line.usage());
     }
 
     /** Which run to continue, and after which epoch's checkpoint (by default its last). */
@@ -71,11 +72,6 @@ public record JobArguments(JobKind job, Optional<Path> configFile, Optional<Stri
         public static Resume last(String runId) {
             return new Resume(runId, Optional.empty());
         }
-    }
-
-    /** The run to continue, if {@code --resume} was given. */
-    public Optional<Resume> resume() {
-        return resumeRunId.map(id -> new Resume(id, fromEpoch));
     }
 
     /** The config file with overrides, or, resuming, the run's saved config with overrides; checked for the job. */
@@ -97,17 +93,15 @@ public record JobArguments(JobKind job, Optional<Path> configFile, Optional<Stri
                         + "its optimizer come from the run's checkpoint; start a new run to change it");
             }
         }
-        RunDirectory run = runToResume();
+        RunDirectory run = runToResume(given);
         return ConfigLoader.parse(run.readConfig(), Storage.display(run.uri()) + "/config.conf", all, job);
     }
 
-    /** The run {@code --resume} names, under the run.root the overrides give (the working directory by default). */
-    RunDirectory runToResume() throws IOException {
-        // Only run.root is needed to find the run; it may be given as an override.
-        Config given = ConfigLoader.overrides(overrides);
+    /** The run {@code --resume} names, under the run.root {@code given} sets (the working directory by default). */
+    private RunDirectory runToResume(Config given) throws IOException {
         String root = given.hasPath(ConfigSchema.RUN_ROOT.key()) ? given.getString(ConfigSchema.RUN_ROOT.key())
                 : ConfigSchema.RUN_ROOT.defaultValue();
-        String id = resumeRunId.orElseThrow();
+        String id = resume.orElseThrow().runId();
         try {
             return new RunStore(storage(), Storage.toUri(root)).open(id);
         } catch (IllegalArgumentException | java.io.FileNotFoundException e) {

@@ -41,7 +41,7 @@ public final class SparkContexts {
      */
     public static SparkConf sparkConf(TrainConfig.Spark spark) {
         SparkConf conf = new SparkConf();
-        conf.setIfMissing("spark.master", spark.master());
+        conf.set("spark.master", spark.effectiveMaster());
         conf.setIfMissing("spark.app.name", spark.appName());
         if (conf.get("spark.master").startsWith("local")) {
             // Everything runs in this JVM: nothing needs to listen beyond loopback.
