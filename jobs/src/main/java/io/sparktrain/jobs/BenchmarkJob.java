@@ -9,6 +9,8 @@ import io.sparktrain.trainer.config.TrainConfig;
 import io.sparktrain.trainer.loop.ConsoleProgress;
 import io.sparktrain.trainer.loop.EpochOrder;
 import io.sparktrain.trainer.loop.EpochResult;
+import io.sparktrain.trainer.loop.JobLocations;
+import io.sparktrain.trainer.loop.TrainingData;
 import io.sparktrain.trainer.loop.TrainingListener;
 import io.sparktrain.trainer.loop.TrainingLoop;
 import io.sparktrain.trainer.loop.TrainingSummary;
@@ -86,7 +88,7 @@ public final class BenchmarkJob {
                 strategies.add(SyncStrategies.create(strategyConfig, sc));
             }
             Storage storage = new Storage(sc.hadoopConfiguration());
-            JobData data = JobData.prepare(sc, storage, config, JobLocations.of(config));
+            TrainingData data = TrainingData.prepare(sc, storage, config, JobLocations.of(config));
             List<Result> results = new ArrayList<>();
             results.add(singleMachine(config, data, storage));
             for (SyncStrategy sync : strategies) {
@@ -96,7 +98,7 @@ public final class BenchmarkJob {
         }
     }
 
-    private static Result singleMachine(TrainConfig config, JobData data, Storage storage) throws IOException {
+    private static Result singleMachine(TrainConfig config, TrainingData data, Storage storage) throws IOException {
         ComputationGraph network = data.modelSpec(config.model()).newNetwork(config.model().architecture());
         log.info("Single-machine DL4J baseline: {} epochs in this JVM, reported when done",
                 config.training().epochs());
@@ -126,7 +128,7 @@ public final class BenchmarkJob {
                 evaluation.accuracy(), 0);
     }
 
-    private static Result spark(JavaSparkContext sc, TrainConfig config, SyncStrategy sync, JobData data)
+    private static Result spark(JavaSparkContext sc, TrainConfig config, SyncStrategy sync, TrainingData data)
             throws IOException {
         TrainingSummary[] summary = new TrainingSummary[1];
         double[] bytesAndSteps = new double[2];

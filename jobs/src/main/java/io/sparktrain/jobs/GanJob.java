@@ -1,7 +1,6 @@
 package io.sparktrain.jobs;
 
 import io.sparktrain.datasets.storage.Storage;
-import io.sparktrain.jobs.JobArguments.Resume;
 import io.sparktrain.trainer.config.ConfigSchema;
 import io.sparktrain.trainer.config.JobKind;
 import io.sparktrain.trainer.config.TrainConfig;
@@ -10,7 +9,11 @@ import io.sparktrain.trainer.gan.GanNetworks;
 import io.sparktrain.trainer.gan.GanRecorder;
 import io.sparktrain.trainer.gan.GanTraining;
 import io.sparktrain.trainer.gan.SampleJudge;
+import io.sparktrain.trainer.loop.JobLocations;
+import io.sparktrain.trainer.loop.RunStart;
+import io.sparktrain.trainer.loop.TrainingData;
 import io.sparktrain.trainer.model.ModelSpec;
+import io.sparktrain.trainer.runs.Resume;
 import io.sparktrain.trainer.runs.RunDirectory;
 import io.sparktrain.trainer.spark.SparkContexts;
 import java.io.IOException;
@@ -48,7 +51,7 @@ public final class GanJob {
             Storage storage = new Storage(sc.hadoopConfiguration());
             // Data, the judge and a resumed run's checkpoints are read and checked before the run
             // directory is created or changed, so a bad one leaves nothing behind.
-            JobData data = JobData.prepare(sc, storage, config, locations);
+            TrainingData data = TrainingData.prepare(sc, storage, config, locations);
             Optional<SampleJudge> judge = Optional.empty();
             if (config.gan().classifier().isEmpty()) {
                 log.info("{} is not set: samples are not scored", ConfigSchema.CLASSIFIER.key());
@@ -57,7 +60,7 @@ public final class GanJob {
                         data.test().readFirst(storage, Integer.MAX_VALUE), config,
                         ConfigSchema.CLASSIFIER.key() + " = " + config.gan().classifier()));
             }
-            TrainJob.RunStart start = TrainJob.RunStart.locate(storage, locations, resume);
+            RunStart start = RunStart.locate(storage, locations.runRoot(), resume);
             int completedEpochs = start.completedEpochs();
             int noiseSize = config.gan().noiseSize();
             ModelSpec spec = GanModels.spec(config.model());

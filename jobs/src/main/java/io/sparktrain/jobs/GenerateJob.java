@@ -16,6 +16,7 @@ import io.sparktrain.trainer.gan.GanImages;
 import io.sparktrain.trainer.gan.GanModels;
 import io.sparktrain.trainer.gan.GanNetworks;
 import io.sparktrain.trainer.gan.SampleJudge;
+import io.sparktrain.trainer.loop.JobLocations;
 import io.sparktrain.trainer.model.NativeLayerOps;
 import io.sparktrain.trainer.plots.ImageGrid;
 import io.sparktrain.trainer.runs.MetricsLine;

@@ -10,6 +10,7 @@ import io.sparktrain.trainer.config.InvalidConfigException;
 import io.sparktrain.trainer.config.JobKind;
 import io.sparktrain.trainer.config.Param;
 import io.sparktrain.trainer.config.TrainConfig;
+import io.sparktrain.trainer.runs.Resume;
 import io.sparktrain.trainer.runs.RunDirectory;
 import io.sparktrain.trainer.runs.RunStore;
 import java.io.IOException;
@@ -65,13 +66,6 @@ public record JobArguments(JobKind job, Optional<Path> configFile, Optional<Resu
         return new JobArguments(job, line.value(CONFIG.name()).map(Path::of),
                 line.value(RESUME.name()).map(id -> new Resume(id, fromEpoch)), line.values(SET.name()), describe,
                 help, line.usage());
-    }
-
-    /** Which run to continue, and after which epoch's checkpoint (by default its last). */
-    public record Resume(String runId, Optional<Integer> fromEpoch) {
-        public static Resume last(String runId) {
-            return new Resume(runId, Optional.empty());
-        }
     }
 
     /** The config file with overrides, or, resuming, the run's saved config with overrides; checked for the job. */

@@ -11,6 +11,7 @@ import io.sparktrain.datasets.testing.TestImageNet;
 import io.sparktrain.trainer.config.ConfigLoader;
 import io.sparktrain.trainer.config.InvalidConfigException;
 import io.sparktrain.trainer.config.TrainConfig;
+import io.sparktrain.trainer.runs.Resume;
 import io.sparktrain.trainer.runs.RunDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -84,7 +85,7 @@ class ImageNetTrainJobTest {
         TrainConfig allFolders = ConfigLoader.parse(ConfigLoader.render(config(root, selection))
                 + "\ndata.classes = \"\"\ntraining.epochs = 4\n", "test", List.of());
         InvalidConfigException changed = assertThrows(InvalidConfigException.class,
-                () -> TrainJob.run(allFolders, Optional.of(JobArguments.Resume.last(run.id()))));
+                () -> TrainJob.run(allFolders, Optional.of(Resume.last(run.id()))));
         assertTrue(changed.getMessage().contains("classes.txt"), changed.getMessage());
         assertEquals(lines, Files.readAllLines(Path.of(run.metricsUri())));
     }

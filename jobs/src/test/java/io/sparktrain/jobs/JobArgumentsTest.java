@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.sparktrain.jobs.JobArguments.Resume;
 import io.sparktrain.trainer.config.InvalidConfigException;
 import io.sparktrain.trainer.config.JobKind;
+import io.sparktrain.trainer.runs.Resume;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;

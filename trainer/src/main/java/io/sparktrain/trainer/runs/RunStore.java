@@ -25,8 +25,13 @@ public final class RunStore {
 
     /** A new, empty run directory named {@code <name>-<time>-<random>}. */
     public RunDirectory create(String name) throws IOException {
-        String id = String.format("%s-%s-%04x", name, LocalDateTime.now().format(ID_TIME),
-                ThreadLocalRandom.current().nextInt(0x10000));
+        return createWithId(String.format("%s-%s-%04x", name, LocalDateTime.now().format(ID_TIME),
+                ThreadLocalRandom.current().nextInt(0x10000)));
+    }
+
+    /** A new, empty run directory of the given id, which must not exist yet. */
+    public RunDirectory createWithId(String id) throws IOException {
+        checkId(id);
         RunDirectory run = new RunDirectory(storage, id, Storage.resolve(runsDir, id));
         if (storage.exists(run.uri())) {
             throw new IOException("run directory " + run.uri() + " already exists");
@@ -37,10 +42,20 @@ public final class RunStore {
 
     /** An existing run, for resuming. */
     public RunDirectory open(String runId) throws IOException {
+        checkId(runId);
+        return existing(runId, Storage.resolve(runsDir, runId));
+    }
+
+    /** Whether a run of this id exists (has its config). */
+    public boolean exists(String runId) throws IOException {
+        checkId(runId);
+        return storage.exists(new RunDirectory(storage, runId, Storage.resolve(runsDir, runId)).configUri());
+    }
+
+    private static void checkId(String runId) {
         if (runId.isBlank() || runId.contains("/") || runId.startsWith(".")) {
             throw new IllegalArgumentException("run id '" + runId + "' is not a run directory name");
         }
-        return existing(runId, Storage.resolve(runsDir, runId));
     }
 
     /** An existing run, named by its id in this store or by its directory (a path or URI). */

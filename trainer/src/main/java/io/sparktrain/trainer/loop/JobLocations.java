@@ -1,4 +1,4 @@
-package io.sparktrain.jobs;
+package io.sparktrain.trainer.loop;
 
 import io.sparktrain.datasets.storage.Storage;
 import io.sparktrain.trainer.config.TrainConfig;
@@ -10,9 +10,9 @@ import java.util.Optional;
  * Where a job's files are, resolved from the config once: runs, shards, the dataset cache and the
  * dataset's original files when they are not fetched.
  */
-record JobLocations(URI runRoot, URI shardRoot, Path cacheDir, Optional<Path> sourceDir) {
+public record JobLocations(URI runRoot, URI shardRoot, Path cacheDir, Optional<Path> sourceDir) {
 
-    static JobLocations of(TrainConfig config) {
+    public static JobLocations of(TrainConfig config) {
         URI runRoot = Storage.toUri(config.run().root());
         String source = config.data().sourceDir();
         return new JobLocations(runRoot, Storage.resolve(runRoot, config.data().shardDir()),

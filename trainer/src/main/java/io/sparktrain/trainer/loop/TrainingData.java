@@ -1,4 +1,4 @@
-package io.sparktrain.jobs;
+package io.sparktrain.trainer.loop;
 
 import io.sparktrain.datasets.Datasets;
 import io.sparktrain.datasets.LabeledImages;
@@ -30,17 +30,17 @@ import org.slf4j.LoggerFactory;
  * into minibatches and the shape a model needs. Image datasets also name their classes, in label
  * index order, for the run to keep.
  */
-record JobData(ShardSet train, ShardSet test, ShardLoaders loaders, int channels, int rows, int cols, int numClasses,
+public record TrainingData(ShardSet train, ShardSet test, ShardLoaders loaders, int channels, int rows, int cols, int numClasses,
         Optional<ClassList> classes) {
-    private static final Logger log = LoggerFactory.getLogger(JobData.class);
+    private static final Logger log = LoggerFactory.getLogger(TrainingData.class);
 
-    static JobData prepare(JavaSparkContext sc, Storage storage, TrainConfig config, JobLocations locations)
+    public static TrainingData prepare(JavaSparkContext sc, Storage storage, TrainConfig config, JobLocations locations)
             throws IOException {
         return config.data().dataset().equals(Datasets.IMAGENET) ? images(sc, storage, config, locations)
                 : mnistFormat(sc, storage, config, locations);
     }
 
-    private static JobData mnistFormat(JavaSparkContext sc, Storage storage, TrainConfig config,
+    private static TrainingData mnistFormat(JavaSparkContext sc, Storage storage, TrainConfig config,
             JobLocations locations) throws IOException {
         Datasets.TrainTest data = Datasets.load(config.data().dataset(), locations.cacheDir(),
                 locations.sourceDir());
@@ -55,13 +55,13 @@ record JobData(ShardSet train, ShardSet test, ShardLoaders loaders, int channels
                 config.data().augmentFlip());
         ShardLoaders loaders = augmentation.isNone() ? ShardLoaders.asStored()
                 : new AugmentedLoaders(augmentation, 1, train.rows(), train.cols(), seed);
-        return new JobData(exporter.exportOrReuse(train, locations.shardRoot(), batchSize, seed),
+        return new TrainingData(exporter.exportOrReuse(train, locations.shardRoot(), batchSize, seed),
                 exporter.exportOrReuse(test, locations.shardRoot(), batchSize, seed), loaders,
                 1, train.rows(), train.cols(), train.numClasses(), Optional.empty());
     }
 
     /** An ImageNet-style directory: train/ by class folders, val/ by class folders or a ground-truth file. */
-    private static JobData images(JavaSparkContext sc, Storage storage, TrainConfig config, JobLocations locations)
+    private static TrainingData images(JavaSparkContext sc, Storage storage, TrainConfig config, JobLocations locations)
             throws IOException {
         TrainConfig.Data data = config.data();
         Path root = locations.sourceDir().orElseThrow();
@@ -74,7 +74,7 @@ record JobData(ShardSet train, ShardSet test, ShardLoaders loaders, int channels
         ImageExport trainExport = exporter.exportOrReuse(train, locations.shardRoot(), settings);
         ImageExport valExport = exporter.exportOrReuse(val, locations.shardRoot(), settings);
         ImageLoaders loaders = new ImageLoaders(data.crop(), data.shuffleSeed());
-        return new JobData(trainExport.shards(), valExport.shards(), loaders, 3, data.crop(), data.crop(),
+        return new TrainingData(trainExport.shards(), valExport.shards(), loaders, 3, data.crop(), data.crop(),
                 train.classes().size(), Optional.of(train.classes()));
     }
 
@@ -86,7 +86,7 @@ record JobData(ShardSet train, ShardSet test, ShardLoaders loaders, int channels
         return ClassSubsets.NAMES.contains(setting) ? ClassSubsets.named(setting) : ClassSubsets.read(Path.of(setting));
     }
 
-    ModelSpec modelSpec(TrainConfig.Model model) {
+    public ModelSpec modelSpec(TrainConfig.Model model) {
         return ModelSpec.of(model, channels, rows, cols, numClasses);
     }
 }
