@@ -162,6 +162,11 @@ public final class Param<T> {
         return allowed;
     }
 
+    /** Whether {@code value} is allowed, as {@link #allowed} describes. */
+    public boolean accepts(T value) {
+        return valid.test(value);
+    }
+
     public T valueIn(TrainConfig config) {
         return getter.apply(config);
     }

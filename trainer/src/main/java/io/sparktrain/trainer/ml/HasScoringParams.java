@@ -1,0 +1,57 @@
+package io.sparktrain.trainer.ml;
+
+import io.sparktrain.trainer.scoring.BatchScorer;
+import org.apache.spark.ml.param.IntArrayParam;
+import org.apache.spark.ml.param.IntParam;
+import org.apache.spark.ml.param.Param;
+import org.apache.spark.ml.param.Params;
+
+/**
+ * The shared params as the public no-argument methods Spark looks for by reflection, with
+ * getters. A stage holds its {@link ScoringParams} and hands them out here.
+ */
+public interface HasScoringParams extends Params {
+    ScoringParams scoringParams();
+
+    default Param<String> featuresCol() {
+        return scoringParams().featuresCol();
+    }
+
+    default Param<String> predictionCol() {
+        return scoringParams().predictionCol();
+    }
+
+    default Param<String> probabilityCol() {
+        return scoringParams().probabilityCol();
+    }
+
+    default Param<String> rawPredictionCol() {
+        return scoringParams().rawPredictionCol();
+    }
+
+    default IntArrayParam inputShape() {
+        return scoringParams().inputShape();
+    }
+
+    default IntParam inferenceBatchSize() {
+        return scoringParams().inferenceBatchSize();
+    }
+
+    default String getFeaturesCol() {
+        return getOrDefault(featuresCol());
+    }
+
+    default int[] getInputShape() {
+        return getOrDefault(inputShape());
+    }
+
+    default int getInferenceBatchSize() {
+        return (Integer) getOrDefault(inferenceBatchSize());
+    }
+
+    /** The output columns, as set. */
+    default BatchScorer.Columns scoringColumns() {
+        return new BatchScorer.Columns(getOrDefault(rawPredictionCol()), getOrDefault(probabilityCol()),
+                getOrDefault(predictionCol()));
+    }
+}
