@@ -166,12 +166,21 @@ spark_version() { # HOME
   basename "$(dirname "$core")"
 }
 
-# run_training_job MAIN_CLASS CONFIG ARGS...: runs a training job in this JVM on the embedded
-# default, or with --master URL submits it to that cluster; conf/CONFIG unless the arguments name
-# a config or a run to resume.
+# run_training_job MAIN_CLASS CONFIG ARGS...: run_job with conf/CONFIG unless the arguments name a
+# config or a run to resume.
 run_training_job() {
-  local main=$1 config=$2 master=
+  local main=$1 config=$2
   shift 2
+  local args
+  mapfile -t args < <(with_default_config "$config" "$@")
+  run_job "$main" "${args[@]}"
+}
+
+# run_job MAIN_CLASS ARGS...: runs a job in this JVM on the master its settings name, or with
+# --master URL submits it to that cluster with spark-submit.
+run_job() {
+  local main=$1 master=
+  shift
   local rest=()
   while (($#)); do
     if [[ "$1" == --master ]]; then
@@ -182,11 +191,9 @@ run_training_job() {
       shift
     fi
   done
-  local args
-  mapfile -t args < <(with_default_config "$config" ${rest[@]+"${rest[@]}"})
   if [[ -n "$master" ]]; then
-    submit_job "$master" "$main" "${args[@]}"
+    submit_job "$master" "$main" ${rest[@]+"${rest[@]}"}
   else
-    launch_job "$main" "${args[@]}"
+    launch_job "$main" ${rest[@]+"${rest[@]}"}
   fi
 }

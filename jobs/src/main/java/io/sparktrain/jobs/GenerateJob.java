@@ -105,13 +105,7 @@ public final class GenerateJob {
     }
 
     static int launch(String... args) {
-        return JobLauncher.launch("generate samples", () -> {
-            Optional<Request> request = Request.parse(args);
-            if (request.isPresent()) {
-                run(request.get());
-            }
-            return ExitCode.OK;
-        });
+        return JobLauncher.launch("generate samples", args, Request::parse, GenerateJob::run);
     }
 
     /** Writes the samples {@code request} asks for; returns the directory holding them. */

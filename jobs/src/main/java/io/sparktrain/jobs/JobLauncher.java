@@ -4,6 +4,7 @@ import io.sparktrain.trainer.config.InvalidConfigException;
 import io.sparktrain.trainer.loop.TrainingDivergedException;
 import io.sparktrain.trainer.spark.ClusterRefusedException;
 import java.io.IOException;
+import java.util.Optional;
 import org.apache.spark.SparkException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,7 +23,30 @@ final class JobLauncher {
         ExitCode run() throws Exception;
     }
 
+    /** Reads a job's command line: empty when it asked for help, which was printed. */
+    @FunctionalInterface
+    interface Parser<R> {
+        Optional<R> parse(String... args);
+    }
+
+    /** A job's work on what its command line asked for. */
+    @FunctionalInterface
+    interface RequestedJob<R> {
+        void run(R request) throws Exception;
+    }
+
     private JobLauncher() {}
+
+    /** {@link #launch(String, Job)} for a job whose command line parses into a request. */
+    static <R> int launch(String doing, String[] args, Parser<R> parser, RequestedJob<R> job) {
+        return launch(doing, () -> {
+            Optional<R> request = parser.parse(args);
+            if (request.isPresent()) {
+                job.run(request.get());
+            }
+            return ExitCode.OK;
+        });
+    }
 
     /** @param doing what the job does, for messages: "train", "generate samples" */
     static int launch(String doing, Job job) {

@@ -1,6 +1,7 @@
 package io.sparktrain.jobs;
 
 import io.sparktrain.datasets.Datasets;
+import io.sparktrain.datasets.imagenet.ClassList;
 import io.sparktrain.datasets.storage.Storage;
 import io.sparktrain.trainer.config.CommandLine;
 import io.sparktrain.trainer.config.CommandLine.Option;
@@ -37,19 +38,21 @@ import org.apache.spark.sql.SparkSession;
  */
 public final class PredictJob {
     static final String SYNOPSIS = """
-            usage: predict --run RUN --input PATH [--input PATH ...] --output DIR [--format idx|parquet|csv]
+            usage: predict --run RUN --input PATH [--input PATH ...] --output DIR [--format idx|parquet|csv|images]
                            [--labels FILE ...] [--epoch N] [--features-col C] [--label-col C] [--id-col C]
                            [--batch-size N] [--max-unreadable-fraction F] [--run-root DIR] [--set spark.KEY=VALUE]""";
     private static final Option RUN = Option.single("--run", "RUN",
             "a run of submit/train: its id under --run-root, or its directory");
     private static final Option INPUT = Option.repeatable("--input", "PATH",
             "what to score: MNIST-format IDX image files (several are read in order), a Parquet\n"
-                    + "file or directory, or a CSV file with a header");
+                    + "file or directory, a CSV file with a header, or a folder of images (path or URI)");
     private static final Option OUTPUT = Option.single("--output", "DIR",
             "a new directory (path or URI) for the Parquet predictions and _summary.json");
     private static final Option FORMAT = Option.single("--format", "F",
-            "idx, parquet or csv (default: from the input's name: *idx3-ubyte, *.parquet or a\n"
-                    + "directory, *.csv)");
+            "idx, parquet, csv or images (default: from the input's name: *idx3-ubyte, *.parquet or\n"
+                    + "a directory, *.csv); images: every JPEG and PNG below the folder, decoded and\n"
+                    + "centre-cropped as the run's evaluation did, labeled when in folders named after its\n"
+                    + "classes");
     private static final Option LABELS = Option.repeatable("--labels", "FILE",
             "IDX only: the label file of each --input, in the same order; gives the accuracy");
     private static final Option EPOCH = Option.single("--epoch", "N",
@@ -63,7 +66,7 @@ public final class PredictJob {
     private static final Option BATCH_SIZE = Option.single("--batch-size", "N",
             "rows per inference minibatch on the executors, 1 to 65536 (default: 256)");
     private static final Option MAX_UNREADABLE = Option.single("--max-unreadable-fraction", "F",
-            "rows that cannot be read are skipped and listed in the summary; above this fraction of\n"
+            "rows or images that cannot be read are skipped and listed in the summary; above this fraction of\n"
                     + "the input the job fails and writes nothing (default: 0.001)");
     private static final Option RUN_ROOT = Option.single("--run-root", "DIR",
             "where run ids are looked up, as run.root (default: the working directory)");
@@ -71,7 +74,7 @@ public final class PredictJob {
             "a spark.* setting over the run's own, e.g. spark.master=spark://host:7077");
     private static final List<Option> OPTIONS = List.of(RUN, INPUT, OUTPUT, FORMAT, LABELS, EPOCH, FEATURES_COL,
             LABEL_COL, ID_COL, BATCH_SIZE, MAX_UNREADABLE, RUN_ROOT, SET);
-    private static final List<String> FORMATS = List.of("idx", "parquet", "csv");
+    private static final List<String> FORMATS = List.of("idx", "parquet", "csv", "images");
 
     private PredictJob() {}
 
@@ -95,7 +98,7 @@ public final class PredictJob {
                     .orElseThrow(() -> line.problem("--input " + inputs.get(0) + ": cannot tell its format from "
                             + "its name; give --format idx, parquet or csv")));
             if (!FORMATS.contains(format)) {
-                throw line.problem("--format " + format + ": expected idx, parquet or csv");
+                throw line.problem("--format " + format + ": expected idx, parquet, csv or images");
             }
             List<String> labels = line.values(LABELS.name());
             if (!format.equals("idx") && (!labels.isEmpty() || inputs.size() > 1)) {
@@ -149,13 +152,7 @@ public final class PredictJob {
     }
 
     static int launch(String... args) {
-        return JobLauncher.launch("predict", () -> {
-            Optional<Request> request = Request.parse(args);
-            if (request.isPresent()) {
-                run(request.get());
-            }
-            return ExitCode.OK;
-        });
+        return JobLauncher.launch("predict", args, Request::parse, PredictJob::run);
     }
 
     /** Scores the input as {@code request} says; returns the summary written beside the predictions. */
@@ -167,17 +164,28 @@ public final class PredictJob {
                     + "a new directory, so nothing there is overwritten");
         }
         RunDirectory run;
-        TrainConfig config;
         try {
             run = new RunStore(storage, Storage.toUri(request.runRoot())).find(request.run());
-            config = ConfigLoader.parse(run.readConfig(), Storage.display(run.uri()) + "/config.conf",
-                    request.sparkSettings(), JobKind.TRAIN);
         } catch (IOException | IllegalArgumentException e) {
             throw new InvalidConfigException("--run " + request.run() + ": " + e.getMessage());
+        }
+        TrainConfig config;
+        try {
+            config = ConfigLoader.parse(run.readConfig(), Storage.display(run.uri()) + "/config.conf",
+                    request.sparkSettings(), JobKind.TRAIN);
+        } catch (InvalidConfigException e) {
+            throw new InvalidConfigException("--run " + request.run() + " is not a run of submit/train: "
+                    + e.getMessage());
         }
         if (Datasets.TABLES.contains(config.data().dataset())) {
             throw new InvalidConfigException("--run " + request.run() + " trained on the table "
                     + config.data().dataset() + "; predict scores runs on image datasets");
+        }
+        boolean imageRun = config.data().dataset().equals(Datasets.IMAGENET);
+        if (request.format().equals("images") != imageRun) {
+            throw new InvalidConfigException("--format " + request.format() + " does not fit run " + run.id()
+                    + ", trained on " + config.data().dataset() + ": image folders score runs of image folders "
+                    + "(data.dataset = imagenet), and those score image folders only");
         }
         int last = run.lastCheckpointEpoch().orElseThrow(() -> new InvalidConfigException("--run " + request.run()
                 + " has no checkpoint yet"));
@@ -188,7 +196,7 @@ public final class PredictJob {
         }
         try (JavaSparkContext sc = SparkContexts.create(config.spark())) {
             SparkSession spark = SparkSession.builder().getOrCreate();
-            PredictionInput input = read(spark, request);
+            PredictionInput input = read(spark, request, config, run);
             long rows = input.rows().count();
             if (input.unreadable() > request.maxUnreadableFraction() * (rows + input.unreadable())) {
                 throw new UnreadableRowsException(String.join(", ", request.inputs()), input.unreadable(),
@@ -216,8 +224,13 @@ public final class PredictJob {
         }
     }
 
-    private static PredictionInput read(SparkSession spark, Request request) throws IOException {
+    private static PredictionInput read(SparkSession spark, Request request, TrainConfig config, RunDirectory run)
+            throws IOException {
         return switch (request.format()) {
+            case "images" -> PredictionInput.images(spark, new Storage(spark.sparkContext().hadoopConfiguration()),
+                    Storage.toUri(request.inputs().get(0)), config.data().resize(), config.data().crop(),
+                    run.readClasses().isEmpty() ? Optional.empty()
+                            : Optional.of(ClassList.parse(run.readClasses().get(), run.id() + "/classes.txt")));
             case "idx" -> PredictionInput.idx(spark, request.inputs().stream().map(Path::of).toList(),
                     request.labels().stream().map(Path::of).toList());
             case "parquet" -> PredictionInput.parquet(spark, request.inputs().get(0), request.featuresCol(),

@@ -81,6 +81,7 @@ class BadInputTest {
         Function<String[], Integer> train = TrainJob::launch;
         Function<String[], Integer> gan = GanJob::launch;
         Function<String[], Integer> generate = GenerateJob::launch;
+        Function<String[], Integer> predict = PredictJob::launch;
         Function<String[], Integer> reproduce = ReproduceJob::launch;
         Function<String[], Integer> benchmark = BenchmarkJob::launch;
         String resumeRoot = "run.root=" + trained;
@@ -141,6 +142,20 @@ class BadInputTest {
                 new Case("generate in an unknown format", generate, List.of("--run", "r", "--count", "5", "--out",
                         work.resolve("samples").toString(), "--format", "gif"), ExitCode.BAD_CONFIG,
                         List.of("--format gif: expected png or idx")),
+                new Case("predict without --output", predict, List.of("--run", "r", "--input", "x.parquet"),
+                        ExitCode.BAD_CONFIG, List.of("--run, --input and --output are required")),
+                new Case("predict into an existing directory", predict, List.of("--run", lenetRun.id(),
+                        "--run-root", trained.toString(), "--input", "x.parquet", "--output", trained.toString()),
+                        ExitCode.BAD_CONFIG, List.of("--output " + trained, "already exists")),
+                new Case("predict with a GAN run", predict, List.of("--run", notAClassifier.id(), "--run-root",
+                        trained.toString(), "--input", "x.parquet", "--output", work.resolve("scores").toString()),
+                        ExitCode.BAD_CONFIG, List.of("--run " + notAClassifier.id(), "submit/gan")),
+                new Case("predict an input of unknown format", predict, List.of("--run", "r", "--input", "x.json",
+                        "--output", work.resolve("scores").toString()), ExitCode.BAD_CONFIG,
+                        List.of("--input x.json", "--format idx, parquet or csv")),
+                new Case("predict with IDX labels for Parquet", predict, List.of("--run", "r", "--input",
+                        "x.parquet", "--labels", "y", "--output", work.resolve("scores").toString()),
+                        ExitCode.BAD_CONFIG, List.of("--labels and several --input apply to IDX files only")),
                 new Case("reproduce an unknown example", reproduce, List.of("--examples-dir", EXAMPLES, "--example",
                         "no-such-example", "--out", work.resolve("report").toString()), ExitCode.BAD_CONFIG,
                         List.of("--example no-such-example", "xor-2-3-1")),

@@ -1,6 +1,7 @@
 package io.sparktrain.jobs;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -13,9 +14,12 @@ import io.sparktrain.trainer.config.InvalidConfigException;
 import io.sparktrain.trainer.config.TrainConfig;
 import io.sparktrain.trainer.runs.Resume;
 import io.sparktrain.trainer.runs.RunDirectory;
+import io.sparktrain.trainer.scoring.PredictionOutput;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.IntStream;
@@ -88,6 +92,38 @@ class ImageNetTrainJobTest {
                 () -> TrainJob.run(allFolders, Optional.of(Resume.last(run.id()))));
         assertTrue(changed.getMessage().contains("classes.txt"), changed.getMessage());
         assertEquals(lines, Files.readAllLines(Path.of(run.metricsUri())));
+    }
+
+    @Test
+    void predictScoresAnImageFolderAsTheRunsEvaluationDid() throws IOException {
+        Path root = dir.resolve("imagenet");
+        TestImageNet.writeTrain(root, 40, 1);
+        TestImageNet.writeClassFolders(root.resolve("val"), 10, 2);
+        Path selection = Files.writeString(dir.resolve("classes.txt"), String.join("\n", TestImageNet.CLASSES));
+        RunDirectory run = TrainJob.run(config(root, selection), Optional.empty());
+        double runAccuracy = JSON.readTree(Files.readAllLines(Path.of(run.metricsUri())).get(2))
+                .get("test_accuracy").asDouble();
+        // Added after training, so the run's own evaluation never saw it.
+        byte[] whole = TestImageNet.jpeg(TestImageNet.image(0, new java.util.Random(3)));
+        Files.write(root.resolve("val").resolve(TestImageNet.CLASSES.get(0)).resolve("broken.JPEG"),
+                Arrays.copyOf(whole, whole.length / 3));
+
+        List<String> predict = List.of("--run", run.id(), "--run-root", dir.resolve("runs").toString(), "--input",
+                root.resolve("val").toString(), "--format", "images", "--set", "spark.master=local[2]");
+        List<String> refused = new ArrayList<>(predict);
+        refused.addAll(List.of("--output", dir.resolve("refused").toString()));
+        assertEquals(ExitCode.BAD_DATA.code(), PredictJob.launch(refused.toArray(String[]::new)));
+        assertFalse(Files.exists(dir.resolve("refused")), "one broken image of 31 is over the default 0.1%");
+
+        List<String> allowed = new ArrayList<>(predict);
+        allowed.addAll(List.of("--output", dir.resolve("scores").toString(), "--max-unreadable-fraction", "0.05"));
+        assertEquals(0, PredictJob.launch(allowed.toArray(String[]::new)));
+        JsonNode summary = JSON.readTree(dir.resolve("scores").resolve(PredictionOutput.SUMMARY).toFile());
+        assertEquals(30, summary.get("rows").asInt());
+        assertEquals(1, summary.get("unreadable_rows").asInt());
+        assertTrue(summary.get("unreadable_ids").get(0).asText().contains("broken.JPEG"), summary.toString());
+        // The same decoding, crop and network as the run's evaluation; other batches may flip a near tie.
+        assertEquals(runAccuracy, summary.get("accuracy").asDouble(), 1.0 / 30 + 1e-9);
     }
 
     private static ExportReport report(Path shardRoot, String dataset) throws IOException {

@@ -53,6 +53,9 @@ class LaunchFilesTest {
         assertTrue(benchmark.contains(BenchmarkJob.class.getName()), "submit/benchmark must start " + BenchmarkJob.class.getName());
         assertTrue(script.contains(TrainJob.class.getName()), "submit/train must start " + TrainJob.class.getName());
         assertTrue(Files.isExecutable(ConfigLoaderPaths.repo().resolve("submit/train")));
+        String predict = Files.readString(ConfigLoaderPaths.repo().resolve("submit/predict"));
+        assertTrue(predict.contains(PredictJob.class.getName()), "submit/predict must start " + PredictJob.class.getName());
+        assertTrue(Files.isExecutable(ConfigLoaderPaths.repo().resolve("submit/predict")));
         String reproduce = Files.readString(ConfigLoaderPaths.repo().resolve("submit/reproduce"));
         assertTrue(reproduce.contains(ReproduceJob.class.getName()), "submit/reproduce must start "
                 + ReproduceJob.class.getName());

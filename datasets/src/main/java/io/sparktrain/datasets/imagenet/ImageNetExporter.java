@@ -193,7 +193,7 @@ public final class ImageNetExporter {
     }
 
     /** One square's [0, 255] values as rounded bytes or as floats in [0, 1], from {@code offset}. */
-    private static void store(float[] chw, int offset, byte[] bytes, float[] floats) {
+    static void store(float[] chw, int offset, byte[] bytes, float[] floats) {
         for (int i = 0; i < chw.length; i++) {
             if (bytes != null) {
                 bytes[offset + i] = (byte) Math.min(255, Math.max(0, Math.round(chw[i])));

@@ -8,9 +8,10 @@ import org.apache.spark.ml.param.Params;
 
 /**
  * The shared params as the public no-argument methods Spark looks for by reflection, with
- * getters. A stage holds its {@link ScoringParams} and hands them out here.
+ * getters and setters. A stage holds its {@link ScoringParams} and hands them out here;
+ * {@code S} is the stage's own type, which the setters return.
  */
-public interface HasScoringParams extends Params {
+public interface HasScoringParams<S extends HasScoringParams<S>> extends Params {
     ScoringParams scoringParams();
 
     default Param<String> featuresCol() {
@@ -47,6 +48,36 @@ public interface HasScoringParams extends Params {
 
     default int getInferenceBatchSize() {
         return (Integer) getOrDefault(inferenceBatchSize());
+    }
+
+    default S setFeaturesCol(String value) {
+        return with(featuresCol(), value);
+    }
+
+    default S setPredictionCol(String value) {
+        return with(predictionCol(), value);
+    }
+
+    default S setProbabilityCol(String value) {
+        return with(probabilityCol(), value);
+    }
+
+    default S setRawPredictionCol(String value) {
+        return with(rawPredictionCol(), value);
+    }
+
+    default S setInputShape(int... value) {
+        return with(inputShape(), value);
+    }
+
+    default S setInferenceBatchSize(int value) {
+        return with(inferenceBatchSize(), value);
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> S with(Param<T> param, T value) {
+        set(param, value);
+        return (S) this;
     }
 
     /** The output columns, as set. */

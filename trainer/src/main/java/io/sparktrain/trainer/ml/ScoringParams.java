@@ -29,7 +29,8 @@ public record ScoringParams(Param<String> featuresCol, Param<String> predictionC
                         + "a Vector; \"\" leaves it out"),
                 new IntArrayParam(stage, "inputShape", "shape of one example: channels, height, width (e.g. 1, 28, "
                         + "28); features are read channels first; required for images and convolutional networks",
-                        SparkValidators.<int[]>of(shape -> shape.length == 3 && Arrays.stream(shape).allMatch(d -> d > 0)
+                        SparkValidators.<int[]>of(shape -> shape.length == 3
+                                && Arrays.stream(shape).allMatch(d -> d > 0)
                                 && (long) shape[0] * shape[1] * shape[2] <= Integer.MAX_VALUE)),
                 new IntParam(stage, "inferenceBatchSize", "rows per minibatch when scoring on the executors (>= 1)",
                         ParamValidators.gtEq(1)));

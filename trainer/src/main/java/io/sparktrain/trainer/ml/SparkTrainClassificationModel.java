@@ -35,7 +35,7 @@ import org.deeplearning4j.util.ModelSerializer;
  * network as DL4J's model file under {@code data/}.
  */
 public final class SparkTrainClassificationModel extends Model<SparkTrainClassificationModel>
-        implements HasScoringParams, MLWritable {
+        implements HasScoringParams<SparkTrainClassificationModel>, MLWritable {
     private static final long serialVersionUID = 1L;
     private static final String NETWORK_FILE = "data/network.zip";
     private static final String HISTORY_FILE = "data/history.jsonl";
@@ -105,35 +105,6 @@ public final class SparkTrainClassificationModel extends Model<SparkTrainClassif
     /** The training history: the run's metrics, one JSON line per epoch, as its metrics.jsonl holds them. */
     public List<String> history() {
         return history;
-    }
-
-    public SparkTrainClassificationModel setFeaturesCol(String value) {
-        return with(featuresCol(), value);
-    }
-
-    public SparkTrainClassificationModel setPredictionCol(String value) {
-        return with(predictionCol(), value);
-    }
-
-    public SparkTrainClassificationModel setProbabilityCol(String value) {
-        return with(probabilityCol(), value);
-    }
-
-    public SparkTrainClassificationModel setRawPredictionCol(String value) {
-        return with(rawPredictionCol(), value);
-    }
-
-    public SparkTrainClassificationModel setInputShape(int... value) {
-        return with(inputShape(), value);
-    }
-
-    public SparkTrainClassificationModel setInferenceBatchSize(int value) {
-        return with(inferenceBatchSize(), value);
-    }
-
-    private <T> SparkTrainClassificationModel with(org.apache.spark.ml.param.Param<T> param, T value) {
-        set(param, value);
-        return this;
     }
 
     @Override

@@ -61,7 +61,7 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
  * params override its keys, and params left unset keep the config's values.
  */
 public final class SparkTrainClassifier extends Estimator<SparkTrainClassificationModel>
-        implements HasScoringParams, MLWritable {
+        implements HasScoringParams<SparkTrainClassifier>, MLWritable {
     private static final long serialVersionUID = 1L;
 
     /** Config keys each training param sets; a param left unset leaves them as the config has them. */
@@ -215,32 +215,8 @@ public final class SparkTrainClassifier extends Estimator<SparkTrainClassificati
         return initialModel;
     }
 
-    public SparkTrainClassifier setFeaturesCol(String value) {
-        return with(featuresCol(), value);
-    }
-
     public SparkTrainClassifier setLabelCol(String value) {
         return with(labelCol, value);
-    }
-
-    public SparkTrainClassifier setPredictionCol(String value) {
-        return with(predictionCol(), value);
-    }
-
-    public SparkTrainClassifier setProbabilityCol(String value) {
-        return with(probabilityCol(), value);
-    }
-
-    public SparkTrainClassifier setRawPredictionCol(String value) {
-        return with(rawPredictionCol(), value);
-    }
-
-    public SparkTrainClassifier setInputShape(int... value) {
-        return with(inputShape(), value);
-    }
-
-    public SparkTrainClassifier setInferenceBatchSize(int value) {
-        return with(inferenceBatchSize(), value);
     }
 
     public SparkTrainClassifier setConfig(String value) {
@@ -427,7 +403,8 @@ public final class SparkTrainClassifier extends Estimator<SparkTrainClassificati
             @Override
             public SparkTrainClassifier load(String path) {
                 try {
-                    StageMetadata.Loaded metadata = StageMetadata.read(path, sparkSession(), SparkTrainClassifier.class);
+                    StageMetadata.Loaded metadata = StageMetadata.read(path, sparkSession(),
+                            SparkTrainClassifier.class);
                     SparkTrainClassifier stage = new SparkTrainClassifier(metadata.uid());
                     StageMetadata.restoreParams(stage, metadata);
                     return stage;

@@ -100,6 +100,11 @@ public final class RunDirectory {
         }
     }
 
+    /** The class names an image run kept, one per line in label index order; empty for other runs. */
+    public Optional<String> readClasses() throws IOException {
+        return storage.exists(classesUri()) ? Optional.of(storage.readString(classesUri())) : Optional.empty();
+    }
+
     public void writeConfig(String hocon) throws IOException {
         storage.writeStringAtomically(configUri(), hocon);
     }

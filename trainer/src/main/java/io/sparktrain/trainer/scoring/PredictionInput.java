@@ -7,13 +7,22 @@ import io.sparktrain.datasets.LabeledImages;
 import io.sparktrain.datasets.idx.IdxFormatException;
 import io.sparktrain.datasets.idx.IdxReader;
 import io.sparktrain.datasets.idx.IdxReader.IdxTensor;
+import io.sparktrain.datasets.imagenet.ClassList;
+import io.sparktrain.datasets.imagenet.EvaluationImage;
+import io.sparktrain.datasets.imagenet.ImageDecoder.UnreadableImageException;
+import io.sparktrain.datasets.imagenet.ImageNetLayout;
+import io.sparktrain.datasets.storage.Storage;
 import java.io.IOException;
-import java.nio.file.Path;
+import java.io.InputStream;
+import java.net.URI;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.LongStream;
+import org.apache.hadoop.fs.LocatedFileStatus;
+import org.apache.hadoop.fs.Path;
+import org.apache.hadoop.fs.RemoteIterator;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.feature.VectorAssembler;
@@ -26,6 +35,7 @@ import org.apache.spark.sql.RowFactory;
 import org.apache.spark.sql.SparkSession;
 import org.apache.spark.sql.types.DataTypes;
 import org.apache.spark.sql.types.StructType;
+import scala.Tuple2;
 
 /**
  * Rows to score, read from files into the columns {@code id}, {@code features} and, when the
@@ -37,6 +47,7 @@ public record PredictionInput(Dataset<Row> rows, boolean labeled, long unreadabl
     public static final String ID = "id";
     public static final String FEATURES = "features";
     public static final String LABEL = "label";
+    private static final String PROBLEM = "problem";
     private static final int LISTED = 20;
 
     /**
@@ -44,7 +55,8 @@ public record PredictionInput(Dataset<Row> rows, boolean labeled, long unreadabl
      * the given order; ids count the images across the files from 0. Pixels are scaled to [0, 1]
      * as the shards hold them.
      */
-    public static PredictionInput idx(SparkSession spark, List<Path> images, List<Path> labels) throws IOException {
+    public static PredictionInput idx(SparkSession spark, List<java.nio.file.Path> images,
+            List<java.nio.file.Path> labels) throws IOException {
         if (!labels.isEmpty() && labels.size() != images.size()) {
             throw new IllegalArgumentException(labels.size() + " label files for " + images.size()
                     + " image files; give one for each, in the same order, or none");
@@ -160,6 +172,67 @@ public record PredictionInput(Dataset<Row> rows, boolean labeled, long unreadabl
             selected.add(col(labelCol).as(LABEL));
         }
         return withUnreadable(readable.select(selected.toArray(Column[]::new)), data.filter(missing), labeled);
+    }
+
+    /**
+     * Every image file below {@code dir} (any Hadoop file system), decoded, resized to
+     * {@code resize} and centre-cropped to {@code crop} as evaluation does ({@link EvaluationImage});
+     * the id is the file's URI. When every file lies in a folder named after one of {@code classes},
+     * that class is its label. Files that cannot be decoded are unreadable, listed with the reason.
+     */
+    public static PredictionInput images(SparkSession spark, Storage storage, URI dir, int resize, int crop,
+            Optional<ClassList> classes) throws IOException {
+        List<String> files = new ArrayList<>();
+        List<Double> labels = new ArrayList<>();
+        RemoteIterator<LocatedFileStatus> listing = storage.fileSystem(dir).listFiles(new Path(dir), true);
+        while (listing.hasNext()) {
+            Path file = listing.next().getPath();
+            if (ImageNetLayout.isImageFile(java.nio.file.Path.of(file.getName()))) {
+                files.add(file.toUri().toString());
+                String folder = file.getParent().getName();
+                labels.add(classes.isPresent() && classes.get().contains(folder)
+                        ? (double) classes.get().indexOf(folder) : Double.NaN);
+            }
+        }
+        if (files.isEmpty()) {
+            throw new IllegalArgumentException(Storage.display(dir) + " holds no image files ("
+                    + String.join(", ", ImageNetLayout.IMAGE_EXTENSIONS) + ")");
+        }
+        boolean labeled = labels.stream().noneMatch(label -> label.isNaN());
+        StructType schema = new StructType().add(ID, DataTypes.StringType, false)
+                .add(FEATURES, SQLDataTypes.VectorType(), true).add(LABEL, DataTypes.DoubleType, true)
+                .add(PROBLEM, DataTypes.StringType, true);
+        List<Tuple2<String, Double>> entries = new ArrayList<>();
+        for (int i = 0; i < files.size(); i++) {
+            entries.add(new Tuple2<>(files.get(i), labels.get(i)));
+        }
+        JavaSparkContext sc = JavaSparkContext.fromSparkContext(spark.sparkContext());
+        int slices = Math.max(1, Math.min(files.size(), sc.defaultParallelism() * 4));
+        Dataset<Row> decoded = spark.createDataFrame(sc.parallelize(entries, slices)
+                .map(entry -> decode(storage, entry._1(), entry._2(), resize, crop)), schema).cache();
+        List<Column> selected = new ArrayList<>(List.of(col(ID), col(FEATURES)));
+        if (labeled) {
+            selected.add(col(LABEL));
+        }
+        Dataset<Row> unreadable = decoded.filter(col(PROBLEM).isNotNull());
+        long count = unreadable.count();
+        List<String> listed = count == 0 ? List.of() : unreadable.limit(LISTED).collectAsList().stream()
+                .map(row -> row.getString(0) + ": " + row.getString(3)).toList();
+        return new PredictionInput(decoded.filter(col(PROBLEM).isNull()).select(selected.toArray(Column[]::new)),
+                labeled, count, listed);
+    }
+
+    private static Row decode(Storage storage, String file, double label, int resize, int crop) {
+        try (InputStream in = storage.open(URI.create(file))) {
+            float[] features = EvaluationImage.features(in.readAllBytes(), resize, crop, file);
+            double[] values = new double[features.length];
+            for (int i = 0; i < features.length; i++) {
+                values[i] = features[i];
+            }
+            return RowFactory.create(file, Vectors.dense(values), label, null);
+        } catch (UnreadableImageException | IOException | RuntimeException e) {
+            return RowFactory.create(file, null, label, e.getMessage() != null ? e.getMessage() : e.toString());
+        }
     }
 
     private static PredictionInput withUnreadable(Dataset<Row> readable, Dataset<Row> unreadable, boolean labeled) {

@@ -198,6 +198,31 @@ class SparkTrainClassifierTest {
         assertEquals(accuracies(job.history()), accuracies(model.history()));
     }
 
+    @Test
+    void aRunIdResumesAndAnInitialModelWarmStarts() throws IOException {
+        Dataset<Row> rows = assembler().transform(mnist(Mnist.Split.TRAIN, 0, 640));
+        SparkTrainClassificationModel first = lenet().setEpochs(1).setRunId("nightly").fit(rows);
+        SparkTrainClassificationModel resumed = lenet().setEpochs(2).setRunId("nightly").fit(rows);
+        assertEquals("nightly", resumed.runId());
+        assertEquals(2, resumed.history().size(), "epoch 2 continues the run's epoch 1");
+        assertEquals(first.history().get(0), resumed.history().get(0));
+
+        Path saved = root.resolve("first-model");
+        first.write().save(saved.toString());
+        // At a learning rate of 1e-9 training barely moves: what it ends with is where it started.
+        SparkTrainClassificationModel warm = lenet().setEpochs(1).setLearningRate(1e-9)
+                .setInitialModel(saved.toString()).fit(rows);
+        SparkTrainClassificationModel cold = lenet().setEpochs(1).setLearningRate(1e-9).fit(rows);
+        double fromInitial = warm.network().params().distance2(first.network().params());
+        double fromScratch = cold.network().params().distance2(first.network().params());
+        assertTrue(fromInitial < 1e-3 && fromScratch > 1, "distance to the initial model: warm " + fromInitial
+                + ", cold " + fromScratch);
+        SparkTrainClassificationModel fromRun = lenet().setEpochs(1).setLearningRate(1e-9)
+                .setInitialModel("nightly").fit(rows);
+        assertTrue(fromRun.network().params().distance2(resumed.network().params()) < 1e-3,
+                "a run id warm-starts from its last checkpoint");
+    }
+
     private static List<Double> accuracies(List<String> history) throws IOException {
         List<Double> accuracies = new ArrayList<>();
         for (String line : history) {
