@@ -17,7 +17,9 @@ public enum ExitCode {
     BUILD_FAILED(6, "a `submit/` script could not build the job jar, or found no `java` or `mvn` to build it with; "
             + "the end of the build's log follows"),
     CLUSTER_REFUSED(7, "the cluster never admitted the job: its master cannot be reached, or it authenticates and "
-            + "the job has no or another secret (`spark.secret-file`); nothing was written");
+            + "the job has no or another secret (`spark.secret-file`); nothing was written"),
+    LOCKED(8, "another job holds the model's lock in the registry (the message names it and when its lease "
+            + "expires); nothing was done: retry later");
 
     private final int code;
     private final String meaning;

@@ -2,6 +2,7 @@ package io.sparktrain.jobs;
 
 import io.sparktrain.trainer.config.InvalidConfigException;
 import io.sparktrain.trainer.loop.TrainingDivergedException;
+import io.sparktrain.trainer.registry.LockedException;
 import io.sparktrain.trainer.spark.ClusterRefusedException;
 import java.io.IOException;
 import java.util.Optional;
@@ -61,6 +62,9 @@ final class JobLauncher {
         } catch (TrainingDivergedException e) {
             log.error("{}", e.getMessage());
             return ExitCode.DIVERGED.code();
+        } catch (LockedException e) {
+            log.error("Cannot {}: {}", doing, e.getMessage());
+            return ExitCode.LOCKED.code();
         } catch (IOException e) {
             return badData(doing, e);
         } catch (Exception e) { // Spark throws its checked SparkException undeclared, from Scala

@@ -11,6 +11,8 @@ import io.sparktrain.trainer.config.InvalidConfigException;
 import io.sparktrain.trainer.config.JobKind;
 import io.sparktrain.trainer.config.TrainConfig;
 import io.sparktrain.trainer.ml.SparkTrainClassificationModel;
+import io.sparktrain.trainer.registry.ModelRegistry;
+import io.sparktrain.trainer.registry.ModelVersion;
 import io.sparktrain.trainer.runs.RunDirectory;
 import io.sparktrain.trainer.runs.RunStore;
 import io.sparktrain.trainer.scoring.PredictionInput;
@@ -30,6 +32,7 @@ import org.apache.spark.sql.Column;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.SparkSession;
+import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
  * Applies a trained run's network to data on Spark's executors and writes the predictions as
@@ -40,9 +43,11 @@ public final class PredictJob {
     static final String SYNOPSIS = """
             usage: predict --run RUN --input PATH [--input PATH ...] --output DIR [--format idx|parquet|csv|images]
                            [--labels FILE ...] [--epoch N] [--features-col C] [--label-col C] [--id-col C]
-                           [--batch-size N] [--max-unreadable-fraction F] [--run-root DIR] [--set spark.KEY=VALUE]""";
+                           [--batch-size N] [--max-unreadable-fraction F] [--run-root DIR] [--registry-root DIR]
+                           [--set spark.KEY=VALUE]""";
     private static final Option RUN = Option.single("--run", "RUN",
-            "a run of submit/train: its id under --run-root, or its directory");
+            "a run of submit/train (its id under --run-root, or its directory), or a registered\n"
+                    + "model as MODEL@ALIAS or MODEL@VERSION, e.g. mnist@champion (see --registry-root)");
     private static final Option INPUT = Option.repeatable("--input", "PATH",
             "what to score: MNIST-format IDX image files (several are read in order), a Parquet\n"
                     + "file or directory, a CSV file with a header, or a folder of images (path or URI)");
@@ -70,10 +75,12 @@ public final class PredictJob {
                     + "the input the job fails and writes nothing (default: 0.001)");
     private static final Option RUN_ROOT = Option.single("--run-root", "DIR",
             "where run ids are looked up, as run.root (default: the working directory)");
+    private static final Option REGISTRY_ROOT = Option.single("--registry-root", "DIR",
+            "where MODEL@ALIAS is looked up, as submit/registry's (default: the working directory)");
     private static final Option SET = Option.repeatable("--set", "KEY=VALUE",
             "a spark.* setting over the run's own, e.g. spark.master=spark://host:7077");
     private static final List<Option> OPTIONS = List.of(RUN, INPUT, OUTPUT, FORMAT, LABELS, EPOCH, FEATURES_COL,
-            LABEL_COL, ID_COL, BATCH_SIZE, MAX_UNREADABLE, RUN_ROOT, SET);
+            LABEL_COL, ID_COL, BATCH_SIZE, MAX_UNREADABLE, RUN_ROOT, REGISTRY_ROOT, SET);
     private static final List<String> FORMATS = List.of("idx", "parquet", "csv", "images");
 
     private PredictJob() {}
@@ -81,7 +88,7 @@ public final class PredictJob {
     /** What to score and where the predictions go, from the command line. */
     record Request(String run, List<String> inputs, String output, String format, List<String> labels,
             Optional<Integer> epoch, String featuresCol, String labelCol, Optional<String> idCol, int batchSize,
-            double maxUnreadableFraction, String runRoot, List<String> sparkSettings) {
+            double maxUnreadableFraction, String runRoot, String registryRoot, List<String> sparkSettings) {
 
         /** The request, or empty when the command line asks for help (printed). */
         static Optional<Request> parse(String... args) {
@@ -131,7 +138,8 @@ public final class PredictJob {
                     line.value(FEATURES_COL.name()).orElse(PredictionInput.FEATURES),
                     line.value(LABEL_COL.name()).orElse(PredictionInput.LABEL), line.value(ID_COL.name()),
                     line.number(BATCH_SIZE.name(), 1, 65_536).orElse(256L).intValue(), maxUnreadable,
-                    line.value(RUN_ROOT.name()).orElse(ConfigSchema.RUN_ROOT.defaultValue()), settings));
+                    line.value(RUN_ROOT.name()).orElse(ConfigSchema.RUN_ROOT.defaultValue()),
+                    line.value(REGISTRY_ROOT.name()).orElse("."), settings));
         }
 
         private static Optional<String> formatOf(String input) {
@@ -163,18 +171,12 @@ public final class PredictJob {
             throw new InvalidConfigException("--output " + request.output() + " already exists; predictions go to "
                     + "a new directory, so nothing there is overwritten");
         }
-        RunDirectory run;
-        try {
-            run = new RunStore(storage, Storage.toUri(request.runRoot())).find(request.run());
-        } catch (IOException | IllegalArgumentException e) {
-            throw new InvalidConfigException("--run " + request.run() + ": " + e.getMessage());
-        }
+        Trained trained = Trained.of(storage, request);
         TrainConfig config;
         try {
-            config = ConfigLoader.parse(run.readConfig(), Storage.display(run.uri()) + "/config.conf",
-                    request.sparkSettings(), JobKind.TRAIN);
+            config = ConfigLoader.parse(trained.config(), trained.origin(), request.sparkSettings(), JobKind.TRAIN);
         } catch (InvalidConfigException e) {
-            throw new InvalidConfigException("--run " + request.run() + " is not a run of submit/train: "
+            throw new InvalidConfigException("--run " + request.run() + " is not a classifier of submit/train: "
                     + e.getMessage());
         }
         if (Datasets.TABLES.contains(config.data().dataset())) {
@@ -183,27 +185,20 @@ public final class PredictJob {
         }
         boolean imageRun = config.data().dataset().equals(Datasets.IMAGENET);
         if (request.format().equals("images") != imageRun) {
-            throw new InvalidConfigException("--format " + request.format() + " does not fit run " + run.id()
+            throw new InvalidConfigException("--format " + request.format() + " does not fit " + trained.id()
                     + ", trained on " + config.data().dataset() + ": image folders score runs of image folders "
                     + "(data.dataset = imagenet), and those score image folders only");
         }
-        int last = run.lastCheckpointEpoch().orElseThrow(() -> new InvalidConfigException("--run " + request.run()
-                + " has no checkpoint yet"));
-        int epoch = request.epoch().orElse(last);
-        if (!run.checkpointEpochs().contains(epoch)) {
-            throw new InvalidConfigException("--epoch " + epoch + ": run " + run.id() + " has checkpoints of epochs "
-                    + run.checkpointEpochs());
-        }
         try (JavaSparkContext sc = SparkContexts.create(config.spark())) {
             SparkSession spark = SparkSession.builder().getOrCreate();
-            PredictionInput input = read(spark, request, config, run);
+            PredictionInput input = read(spark, request, config, trained);
             long rows = input.rows().count();
             if (input.unreadable() > request.maxUnreadableFraction() * (rows + input.unreadable())) {
                 throw new UnreadableRowsException(String.join(", ", request.inputs()), input.unreadable(),
                         rows + input.unreadable(), request.maxUnreadableFraction(), input.unreadableIds());
             }
-            SparkTrainClassificationModel model = SparkTrainClassificationModel.of(run.id(),
-                    run.readCheckpoint(epoch), run.id(), run.metricLines(epoch), inputShape(config));
+            SparkTrainClassificationModel model = SparkTrainClassificationModel.of(trained.id(),
+                    trained.network().read(), trained.runId(), trained.history(), inputShape(config));
             model.setInferenceBatchSize(request.batchSize()).setRawPredictionCol("");
             List<Column> columns = new ArrayList<>(List.of(new Column(PredictionInput.ID)));
             if (input.labeled()) {
@@ -213,8 +208,9 @@ public final class PredictJob {
             columns.add(new Column("probability"));
             Dataset<Row> scored = model.transform(input.rows()).select(columns.toArray(Column[]::new));
             Map<String, Object> about = new LinkedHashMap<>();
-            about.put("run", run.id());
-            about.put("epoch", epoch);
+            about.put("model", trained.id());
+            about.put("run", trained.runId());
+            about.put("epoch", trained.epoch());
             about.put("input", request.inputs());
             about.put("format", request.format());
             about.put("unreadable_rows", input.unreadable());
@@ -224,13 +220,62 @@ public final class PredictJob {
         }
     }
 
-    private static PredictionInput read(SparkSession spark, Request request, TrainConfig config, RunDirectory run)
+    /** Reads a network. */
+    @FunctionalInterface
+    private interface NetworkReader {
+        ComputationGraph read() throws IOException;
+    }
+
+    /** What predict scores with: a run's checkpoint, or a version in the registry, with its config and classes. */
+    private record Trained(String id, String runId, int epoch, String config, String origin, Optional<String> classes,
+            NetworkReader network, List<String> history) {
+
+        static Trained of(Storage storage, Request request) throws IOException {
+            return request.run().contains("@") ? ofVersion(storage, request) : ofRun(storage, request);
+        }
+
+        private static Trained ofVersion(Storage storage, Request request) throws IOException {
+            if (request.epoch().isPresent()) {
+                throw new InvalidConfigException("--epoch applies to runs; " + request.run()
+                        + " names one registered checkpoint");
+            }
+            ModelRegistry registry = new ModelRegistry(storage, Storage.toUri(request.registryRoot()));
+            ModelVersion version = registry.resolve(request.run());
+            String model = version.model();
+            int number = version.version();
+            return new Trained(version.reference(), version.runId(), version.epoch(), registry.config(model, number),
+                    Storage.display(registry.versionDir(model, number)) + "/" + ModelRegistry.CONFIG,
+                    registry.classes(model, number), () -> registry.network(model, number), List.of());
+        }
+
+        private static Trained ofRun(Storage storage, Request request) throws IOException {
+            RunDirectory run;
+            try {
+                run = new RunStore(storage, Storage.toUri(request.runRoot())).find(request.run());
+            } catch (IOException | IllegalArgumentException e) {
+                throw new InvalidConfigException("--run " + request.run() + ": " + e.getMessage());
+            }
+            List<Integer> epochs = run.checkpointEpochs();
+            if (epochs.isEmpty()) {
+                throw new InvalidConfigException("--run " + request.run() + " has no checkpoint yet");
+            }
+            int epoch = request.epoch().orElse(epochs.get(epochs.size() - 1));
+            if (!epochs.contains(epoch)) {
+                throw new InvalidConfigException("--epoch " + epoch + ": run " + run.id()
+                        + " has checkpoints of epochs " + epochs);
+            }
+            return new Trained(run.id(), run.id(), epoch, run.readConfig(), Storage.display(run.uri())
+                    + "/config.conf", run.readClasses(), () -> run.readCheckpoint(epoch), run.metricLines(epoch));
+        }
+    }
+
+    private static PredictionInput read(SparkSession spark, Request request, TrainConfig config, Trained trained)
             throws IOException {
         return switch (request.format()) {
             case "images" -> PredictionInput.images(spark, new Storage(spark.sparkContext().hadoopConfiguration()),
                     Storage.toUri(request.inputs().get(0)), config.data().resize(), config.data().crop(),
-                    run.readClasses().isEmpty() ? Optional.empty()
-                            : Optional.of(ClassList.parse(run.readClasses().get(), run.id() + "/classes.txt")));
+                    trained.classes().isEmpty() ? Optional.empty()
+                            : Optional.of(ClassList.parse(trained.classes().get(), trained.id() + " classes.txt")));
             case "idx" -> PredictionInput.idx(spark, request.inputs().stream().map(Path::of).toList(),
                     request.labels().stream().map(Path::of).toList());
             case "parquet" -> PredictionInput.parquet(spark, request.inputs().get(0), request.featuresCol(),

@@ -82,6 +82,7 @@ class BadInputTest {
         Function<String[], Integer> gan = GanJob::launch;
         Function<String[], Integer> generate = GenerateJob::launch;
         Function<String[], Integer> predict = PredictJob::launch;
+        Function<String[], Integer> registry = RegistryJob::launch;
         Function<String[], Integer> reproduce = ReproduceJob::launch;
         Function<String[], Integer> benchmark = BenchmarkJob::launch;
         String resumeRoot = "run.root=" + trained;
@@ -156,6 +157,19 @@ class BadInputTest {
                 new Case("predict with IDX labels for Parquet", predict, List.of("--run", "r", "--input",
                         "x.parquet", "--labels", "y", "--output", work.resolve("scores").toString()),
                         ExitCode.BAD_CONFIG, List.of("--labels and several --input apply to IDX files only")),
+                new Case("predict a model without a champion", predict, List.of("--run", "mnist@champion",
+                        "--registry-root", work.toString(), "--input", "x.parquet", "--output",
+                        work.resolve("scores").toString()), ExitCode.BAD_CONFIG,
+                        List.of("'mnist@champion': model mnist has no champion and no versions")),
+                new Case("an unknown registry action", registry, List.of("delete", "mnist"), ExitCode.BAD_CONFIG,
+                        List.of("unknown action 'delete'", "usage: registry")),
+                new Case("a promotion without a reason", registry, List.of("promote", "mnist", "1"),
+                        ExitCode.BAD_CONFIG, List.of("promote needs --reason")),
+                new Case("a model name with a slash", registry, List.of("show", "../mnist"), ExitCode.BAD_CONFIG,
+                        List.of("model '../mnist'")),
+                new Case("register a run without checkpoints", registry, List.of("register", "mnist", "--run",
+                        "no-such-run", "--run-root", trained.toString(), "--registry-root", work.toString()),
+                        ExitCode.BAD_CONFIG, List.of("--run no-such-run")),
                 new Case("reproduce an unknown example", reproduce, List.of("--examples-dir", EXAMPLES, "--example",
                         "no-such-example", "--out", work.resolve("report").toString()), ExitCode.BAD_CONFIG,
                         List.of("--example no-such-example", "xor-2-3-1")),

@@ -7,8 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparktrain.datasets.testing.TestMnist;
+import io.sparktrain.datasets.storage.Storage;
 import io.sparktrain.trainer.config.ConfigLoader;
 import io.sparktrain.trainer.config.TrainConfig;
+import io.sparktrain.trainer.registry.Lease;
+import io.sparktrain.trainer.registry.ModelRegistry;
 import io.sparktrain.trainer.runs.MetricsLine;
 import io.sparktrain.trainer.runs.RunDirectory;
 import io.sparktrain.trainer.scoring.PredictionInput;
@@ -17,10 +20,13 @@ import io.sparktrain.trainer.spark.SparkContexts;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
+import org.apache.hadoop.conf.Configuration;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.ml.linalg.Vectors;
 import org.apache.spark.sql.Dataset;
@@ -75,10 +81,13 @@ class PredictJobTest {
         }
     }
 
+    /** Scores with {@code args}, by default with the trained run. */
     private static int predict(String output, String... args) {
-        List<String> all = new ArrayList<>(List.of("--run", run.id(), "--run-root", root.toString(), "--output",
-                root.resolve(output).toString(), "--set", "spark.master=local[2]", "--set",
-                "spark.conf.spark.ui.enabled=false"));
+        List<String> all = new ArrayList<>(List.of("--output", root.resolve(output).toString(), "--set",
+                "spark.master=local[2]", "--set", "spark.conf.spark.ui.enabled=false"));
+        if (!List.of(args).contains("--run")) {
+            all.addAll(List.of("--run", run.id(), "--run-root", root.toString()));
+        }
         all.addAll(List.of(args));
         return PredictJob.launch(all.toArray(String[]::new));
     }
@@ -115,6 +124,27 @@ class PredictJobTest {
             assertEquals(List.of("id", "label", "prediction", "probability"), List.of(predictions.columns()));
             assertEquals(9_999L, predictions.agg(functions.max("id")).first().getLong(0));
         }
+    }
+
+    @Test
+    void theRegistrysChampionScoresAsTheRunItCameFrom() throws IOException {
+        String registry = root.resolve("registry-root").toString();
+        assertEquals(0, RegistryJob.launch("register", "mnist", "--run", run.id(), "--run-root", root.toString(),
+                "--registry-root", registry));
+        try (Lease held = new ModelRegistry(new Storage(new Configuration()), Path.of(registry).toUri())
+                .lock("mnist", "a nightly retrain", "r", Duration.ofMinutes(5), Clock.systemUTC())) {
+            assertEquals(ExitCode.LOCKED.code(), RegistryJob.launch("promote", "mnist", "1", "--reason", "first",
+                    "--registry-root", registry));
+        }
+        assertEquals(0, RegistryJob.launch("promote", "mnist", "1", "--reason", "first", "--registry-root",
+                registry));
+
+        assertEquals(0, predict("from-champion", "--run", "mnist@champion", "--registry-root", registry, "--input",
+                IMAGES, "--labels", LABELS));
+        JsonNode summary = summary("from-champion");
+        assertEquals("mnist@1", summary.get("model").asText());
+        assertEquals(run.id(), summary.get("run").asText());
+        assertEquals(runAccuracy, summary.get("accuracy").asDouble(), 1e-4 + 1e-12);
     }
 
     @Test

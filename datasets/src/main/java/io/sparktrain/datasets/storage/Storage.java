@@ -145,6 +145,58 @@ public final class Storage implements Serializable {
         }
     }
 
+    /**
+     * Creates {@code target} holding {@code content} unless it exists, in one step that exactly one
+     * of several concurrent creators wins, and never partly written: the content goes to a
+     * temporary file first, which then becomes {@code target} by link(2) locally and by a rename
+     * that refuses an existing target on HDFS (one NameNode operation). Object stores (s3a) cannot
+     * refuse an existing target atomically, and there this is only as exclusive as a check before
+     * the write. Returns whether this call created the file.
+     */
+    public boolean createExclusively(URI target, String content) throws IOException {
+        FileSystem fs = fileSystem(target);
+        org.apache.hadoop.fs.Path finalPath = new org.apache.hadoop.fs.Path(target);
+        org.apache.hadoop.fs.Path temp = new org.apache.hadoop.fs.Path(finalPath.getParent(),
+                "." + finalPath.getName() + "." + UUID.randomUUID() + TEMPORARY_SUFFIX);
+        try {
+            try (OutputStream out = fs.create(temp, false)) {
+                out.write(content.getBytes(StandardCharsets.UTF_8));
+            }
+            if (isLocal(fs)) {
+                Files.createLink(Path.of(target), Path.of(temp.toUri()));
+            } else {
+                FileContext.getFileContext(target, conf.get()).rename(temp, finalPath, Options.Rename.NONE);
+            }
+            return true;
+        } catch (java.nio.file.FileAlreadyExistsException | org.apache.hadoop.fs.FileAlreadyExistsException e) {
+            return false;
+        } finally {
+            fs.delete(temp, false);
+        }
+    }
+
+    /**
+     * Moves the directory {@code from} to {@code to} and fails if {@code to} exists: on HDFS in one
+     * NameNode operation; locally the check and the rename are two steps, so concurrent writers of
+     * one name must be kept apart by a lock (the registry's lease).
+     */
+    public void renameDirectory(URI from, URI to) throws IOException {
+        FileSystem fs = fileSystem(from);
+        if (isLocal(fs)) {
+            if (Files.exists(Path.of(to))) {
+                throw new java.nio.file.FileAlreadyExistsException(display(to));
+            }
+            Files.move(Path.of(from), Path.of(to), StandardCopyOption.ATOMIC_MOVE);
+        } else {
+            FileContext.getFileContext(to, conf.get()).rename(new org.apache.hadoop.fs.Path(from),
+                    new org.apache.hadoop.fs.Path(to), Options.Rename.NONE);
+        }
+    }
+
+    private static boolean isLocal(FileSystem fs) {
+        return fs instanceof LocalFileSystem || "file".equals(fs.getScheme());
+    }
+
     /** Something that writes a file's content to a stream. */
     @FunctionalInterface
     public interface Writer<T> {
@@ -287,7 +339,7 @@ public final class Storage implements Serializable {
     /** Renames {@code temp} over {@code target} in one step where the file system can. */
     private void replace(FileSystem fs, org.apache.hadoop.fs.Path temp, org.apache.hadoop.fs.Path target)
             throws IOException {
-        if (fs instanceof LocalFileSystem || "file".equals(fs.getScheme())) {
+        if (isLocal(fs)) {
             // rename(2) replaces the target atomically.
             Files.move(Path.of(temp.toUri()), Path.of(target.toUri()), StandardCopyOption.ATOMIC_MOVE,
                     StandardCopyOption.REPLACE_EXISTING);
