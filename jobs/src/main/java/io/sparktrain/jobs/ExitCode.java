@@ -19,7 +19,10 @@ public enum ExitCode {
     CLUSTER_REFUSED(7, "the cluster never admitted the job: its master cannot be reached, or it authenticates and "
             + "the job has no or another secret (`spark.secret-file`); nothing was written"),
     LOCKED(8, "another job holds the model's lock in the registry (the message names it and when its lease "
-            + "expires); nothing was done: retry later");
+            + "expires); nothing was done: retry later"),
+    NOT_PROMOTED(9, "`submit/retrain`: the challenger did not pass its gates, or the snapshot was trained on "
+            + "before; the champion is unchanged and the decision is in the registry's history.jsonl (a normal "
+            + "outcome, not a failure)");
 
     private final int code;
     private final String meaning;

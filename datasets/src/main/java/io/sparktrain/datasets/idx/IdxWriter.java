@@ -4,10 +4,12 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
 
-/** Writes images in the IDX format MNIST ships in, so any MNIST reader, {@link IdxReader} included, reads them. */
+/** Writes images and labels in the IDX format MNIST ships in, so any MNIST reader, {@link IdxReader} included, reads them. */
 public final class IdxWriter {
     /** Unsigned bytes, three dimensions: count, rows, columns. */
     static final int IMAGES_MAGIC = 0x00000803;
+    /** Unsigned bytes, one dimension: count. */
+    static final int LABELS_MAGIC = 0x00000801;
 
     private IdxWriter() {}
 
@@ -24,6 +26,15 @@ public final class IdxWriter {
         out.writeInt(rows);
         out.writeInt(cols);
         out.write(pixels);
+        out.flush();
+    }
+
+    /** One unsigned byte per item. */
+    public static void writeLabels(OutputStream stream, byte[] labels) throws IOException {
+        DataOutputStream out = new DataOutputStream(stream);
+        out.writeInt(LABELS_MAGIC);
+        out.writeInt(labels.length);
+        out.write(labels);
         out.flush();
     }
 }

@@ -322,6 +322,31 @@ public final class ConfigSchema {
                     + "file must be readable by its owner alone; the secret itself never goes on a command line. "
                     + "See docs/security.md.", c -> c.spark().secretFile());
 
+    private static final String RETRAIN = "submit/retrain: ";
+    private static final String NUMBER_OR_EMPTY = "-?[0-9]*\\.?[0-9]+([eE][-+]?[0-9]+)?|";
+    public static final Param<String> REGISTRY_ROOT = Param.text("registry.root", ".",
+            RETRAIN + "where the model registry lives, as registry/ below it: a path, or a file:// or hdfs:// URI "
+                    + "(see docs/registry.md).", c -> c.retrain().registryRoot());
+    public static final Param<String> REGISTRY_MODEL = Param.pattern("registry.model", "", "[a-z0-9][a-z0-9._-]*|",
+            "lower-case letters, digits, '.', '-', '_', or \"\"",
+            RETRAIN + "the registered model to retrain; its champion is warm-started from and challenged.",
+            c -> c.retrain().model());
+    public static final Param<String> MIN_ACCURACY = Param.pattern("retrain.gates.min-accuracy", "", NUMBER_OR_EMPTY,
+            "a number in [0, 1], or \"\"", RETRAIN + "value gate: the challenger's accuracy on the holdout must "
+                    + "be at least this. \"\": no value gate.", c -> c.retrain().minAccuracy());
+    public static final Param<String> MIN_ACCURACY_DELTA = Param.pattern("retrain.gates.min-accuracy-delta", "",
+            NUMBER_OR_EMPTY, "a number in [-1, 1], or \"\"", RETRAIN + "change gate: the challenger's accuracy "
+                    + "minus the champion's, on the same holdout, must be at least this (negative allows a little "
+                    + "worse). Applies only when there is a champion. \"\": no change gate. At least one gate is "
+                    + "required.", c -> c.retrain().minAccuracyDelta());
+    public static final Param<Double> FINE_TUNE_RATE = Param.decimal("retrain.learning-rate", 0, 0, 10, true,
+            RETRAIN + "learning rate when warm-starting from the champion (fine-tuning); 0: model.learning-rate.",
+            c -> c.retrain().learningRate());
+    public static final Param<Integer> LEASE_MINUTES = Param.integer("retrain.lease-minutes", 30, 1, 100_000,
+            RETRAIN + "how long the model's lock lasts without renewal; the job renews it every third of this "
+                    + "while it works, so a lease outlives a dead job by at most this long.",
+            c -> c.retrain().leaseMinutes());
+
     public static final List<Param<?>> ALL = List.of(RUN_NAME, RUN_ROOT, DATASET, SOURCE_DIR, CLASSES, VAL_GROUND_TRUTH, RESIZE, CROP,
             MAX_UNREADABLE, AUGMENT_SHIFT, AUGMENT_ROTATION, AUGMENT_FLIP, FEATURES, LABELS, FILE, LABEL_COLUMNS, CACHE_DIR, SHARD_DIR,
             TRAIN_EXAMPLES, TEST_EXAMPLES, SHUFFLE_SEED, ARCHITECTURE, STEM, WIDTH, HIDDEN_LAYERS, ACTIVATION,
@@ -334,7 +359,8 @@ public final class ConfigSchema {
             NETWORK_INTERFACE, PORTS, MESH_MODE, WORKERS_PER_NODE, BATCHES_PER_FIT, NETWORK_TIMEOUT,
             THRESHOLD_ALGORITHM, THRESHOLD, MIN_SPARSITY, MAX_SPARSITY, TARGET_SPARSITY, THRESHOLD_DECAY,
             RESIDUAL_CLIP, RESIDUAL_CLIP_EVERY, STATISTICS_BATCHES, MASTER, APP_NAME, EXECUTOR_OFFHEAP,
-            CONTAINER_LIMIT, SECRET_FILE);
+            CONTAINER_LIMIT, SECRET_FILE, REGISTRY_ROOT, REGISTRY_MODEL, MIN_ACCURACY, MIN_ACCURACY_DELTA,
+            FINE_TUNE_RATE, LEASE_MINUTES);
 
     /** The settings that define the network; a resumed run takes them from its checkpoint. */
     public static final List<Param<?>> ARCHITECTURE_DEFINING = List.of(ARCHITECTURE, STEM, WIDTH, HIDDEN_LAYERS,

@@ -7,7 +7,8 @@ import java.util.Map;
  * A job's settings, resolved and validated once before Spark starts. Immutable; produced only by
  * {@link ConfigLoader}. Keys, defaults and documentation live in {@link ConfigSchema}.
  */
-public record TrainConfig(Run run, Data data, Model model, Training training, Gan gan, Sync sync, Spark spark) {
+public record TrainConfig(Run run, Data data, Model model, Training training, Gan gan, Sync sync, Spark spark,
+        Retrain retrain) {
 
     public record Run(String name, String root) {}
 
@@ -74,4 +75,11 @@ public record TrainConfig(Run run, Data data, Model model, Training training, Ga
             return effectiveMaster().startsWith("local");
         }
     }
+
+    /**
+     * Scheduled retraining of a registered model: where the registry is, which model, the gates a
+     * challenger must pass ("" for a gate not set) and the fine-tuning rate.
+     */
+    public record Retrain(String registryRoot, String model, String minAccuracy, String minAccuracyDelta,
+            double learningRate, int leaseMinutes) {}
 }

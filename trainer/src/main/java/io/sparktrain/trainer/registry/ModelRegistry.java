@@ -30,6 +30,7 @@ import org.deeplearning4j.util.ModelSerializer;
  *       can do, is the only step that moves an alias: a crash before it leaves an unreferenced
  *       version, never a half-moved alias. A rollback is one more file.</li>
  *   <li>{@code lock}: the model's {@link Lease}, held while versions or aliases change.</li>
+ *   <li>{@code history.jsonl}: every retraining decision, one JSON object per line.</li>
  * </ul>
  * Semantics as MLflow's aliases (a mutable name for a version) and TFX's Pusher (only a blessed
  * version is pushed; no version is overwritten).
@@ -226,6 +227,24 @@ public final class ModelRegistry {
         }
         return setAlias(model, alias, current.previous(), "rollback from version " + current.version() + ": "
                 + reason, clock);
+    }
+
+    /**
+     * Adds one decision to the model's {@code history.jsonl} (the caller holds the model's lease).
+     * The file is rewritten whole and replaced in one step, as S3 has no append.
+     */
+    public void appendHistory(String model, Map<String, Object> decision) throws IOException {
+        List<String> lines = new ArrayList<>(history(model));
+        lines.add(JSON.writeValueAsString(decision));
+        storage.writeStringAtomically(Storage.resolve(modelDir(model), "history.jsonl"), String.join("\n", lines)
+                + "\n");
+    }
+
+    /** Every decision recorded for the model, oldest first, one JSON object per line. */
+    public List<String> history(String model) throws IOException {
+        URI file = Storage.resolve(modelDir(model), "history.jsonl");
+        return storage.exists(file) ? storage.readString(file).lines().filter(line -> !line.isBlank()).toList()
+                : List.of();
     }
 
     private URI modelDir(String model) {
