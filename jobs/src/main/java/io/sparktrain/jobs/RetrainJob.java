@@ -20,6 +20,7 @@ import io.sparktrain.trainer.loop.TrainingData;
 import io.sparktrain.trainer.registry.AliasChange;
 import io.sparktrain.trainer.registry.Gates;
 import io.sparktrain.trainer.registry.Lease;
+import io.sparktrain.trainer.registry.LockedException;
 import io.sparktrain.trainer.registry.ModelRegistry;
 import io.sparktrain.trainer.registry.ModelVersion;
 import io.sparktrain.trainer.spark.SparkContexts;
@@ -60,7 +61,8 @@ import org.slf4j.LoggerFactory;
  * 8 locked.
  */
 public final class RetrainJob {
-    static final String SYNOPSIS = "usage: retrain --config FILE --data DIR [--set KEY=VALUE ...] [--force]";
+    static final String SYNOPSIS =
+            "usage: retrain --config FILE --data DIR [--set KEY=VALUE ...] [--force] [--wait MINUTES]";
     /** The files of a snapshot, named as MNIST names its training files. */
     static final String IMAGES = "train-images-idx3-ubyte";
     static final String LABELS = "train-labels-idx1-ubyte";
@@ -71,13 +73,17 @@ public final class RetrainJob {
     private static final Option SET = Option.repeatable("--set", "KEY=VALUE", "overrides a config key");
     private static final Option FORCE = Option.flag("--force",
             "train even if this snapshot was trained on before (a new run beside the old one)");
-    private static final List<Option> OPTIONS = List.of(CONFIG, DATA, SET, FORCE);
+    private static final Option WAIT = Option.single("--wait", "MINUTES",
+            "when another job holds the model's lock, try again every 10 seconds for up to this long\n"
+                    + "before giving up with exit code 8 (default: give up at once)");
+    private static final List<Option> OPTIONS = List.of(CONFIG, DATA, SET, FORCE, WAIT);
+    private static final Duration RETRY = Duration.ofSeconds(10);
     private static final DateTimeFormatter RUN_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
     private static final Logger log = LoggerFactory.getLogger(RetrainJob.class);
 
     private RetrainJob() {}
 
-    record Request(Path config, Path data, List<String> overrides, boolean force) {
+    record Request(Path config, Path data, List<String> overrides, boolean force, Duration lockWait) {
         static Optional<Request> parse(String... args) {
             CommandLine line = CommandLine.parse(SYNOPSIS, OPTIONS, args);
             if (line.has(CommandLine.HELP.name())) {
@@ -88,7 +94,8 @@ public final class RetrainJob {
                 throw line.problem("--config and --data are required");
             }
             return Optional.of(new Request(Path.of(line.value(CONFIG.name()).orElseThrow()),
-                    Path.of(line.value(DATA.name()).orElseThrow()), line.values(SET.name()), line.has(FORCE.name())));
+                    Path.of(line.value(DATA.name()).orElseThrow()), line.values(SET.name()), line.has(FORCE.name()),
+                    Duration.ofMinutes(line.number(WAIT.name(), 0, 100_000).orElse(0L))));
         }
     }
 
@@ -98,12 +105,13 @@ public final class RetrainJob {
 
     static int launch(String... args) {
         return JobLauncher.launch("retrain", () -> {
-            Optional<Request> request = Request.parse(args);
-            if (request.isEmpty()) {
+            Optional<Request> parsed = Request.parse(args);
+            if (parsed.isEmpty()) {
                 return ExitCode.OK;
             }
-            TrainConfig config = ConfigLoader.load(request.get().config(), request.get().overrides(), JobKind.RETRAIN);
-            return run(config, request.get().data(), request.get().force(), Clock.systemUTC())
+            Request request = parsed.get();
+            TrainConfig config = ConfigLoader.load(request.config(), request.overrides(), JobKind.RETRAIN);
+            return run(config, request.data(), request.force(), request.lockWait(), Clock.systemUTC())
                     ? ExitCode.OK : ExitCode.NOT_PROMOTED;
         });
     }
@@ -123,8 +131,12 @@ public final class RetrainJob {
         }
     }
 
-    /** Retrains as {@code config} says on the snapshot in {@code dataDir}; returns whether it promoted. */
-    static boolean run(TrainConfig config, Path dataDir, boolean force, Clock clock) throws IOException {
+    /**
+     * Retrains as {@code config} says on the snapshot in {@code dataDir}, waiting up to {@code wait}
+     * for the model's lock; returns whether it promoted.
+     */
+    static boolean run(TrainConfig config, Path dataDir, boolean force, Duration wait, Clock clock)
+            throws IOException, InterruptedException {
         String model = config.retrain().model();
         JobLocations locations = JobLocations.of(config);
         // The snapshot and the holdout are read and checked before the lock and before Spark.
@@ -134,9 +146,9 @@ public final class RetrainJob {
         Storage storage = JobArguments.storage();
         ModelRegistry registry = new ModelRegistry(storage, Storage.toUri(config.retrain().registryRoot()));
         String runId = model + "-" + snapshot.fingerprint().substring(0, 12);
-        Duration ttl = Duration.ofMinutes(config.retrain().leaseMinutes());
-        try (Lease lease = registry.lock(model, "submit/retrain " + System.getProperty("user.name"), runId, ttl,
-                clock); Heartbeat heartbeat = new Heartbeat(lease, ttl.dividedBy(3))) {
+        Duration ttl = Duration.ofSeconds(config.retrain().leaseSeconds());
+        try (Lease lease = lock(registry, model, runId, ttl, wait, clock);
+                Heartbeat heartbeat = new Heartbeat(lease, ttl.dividedBy(3))) {
             Optional<ModelVersion> trainedBefore = finished(registry, model, snapshot.fingerprint());
             if (trainedBefore.isPresent() && !force) {
                 log.info("Snapshot {} ({}) was trained on before: {}; nothing to do (--force trains again)",
@@ -187,6 +199,23 @@ public final class RetrainJob {
                 log.info("{}: {} {} ({})", model, version.reference(), decision.blessed() ? "is the new champion"
                         : "is not promoted", String.join("; ", decision.reasons()));
                 return decision.blessed();
+            }
+        }
+    }
+
+    private static Lease lock(ModelRegistry registry, String model, String runId, Duration ttl, Duration wait,
+            Clock clock) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            try {
+                return registry.lock(model, "submit/retrain " + System.getProperty("user.name"), runId, ttl, clock);
+            } catch (LockedException locked) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw locked;
+                }
+                log.info("{}; trying again in {} s", locked.getMessage(), RETRY.toSeconds());
+                Thread.sleep(Math.min(RETRY.toMillis(), left / 1_000_000 + 1));
             }
         }
     }

@@ -68,17 +68,19 @@ class RetrainJobTest {
                         to));
     }
 
-    private int retrain(Path snapshot) {
-        return RetrainJob.launch("--config", ConfigLoaderPaths.repo().resolve("conf/retrain-mnist.conf").toString(),
+    private int retrain(Path snapshot, String... more) {
+        List<String> args = new ArrayList<>(List.of("--config", ConfigLoaderPaths.repo().resolve("conf/retrain-mnist.conf").toString(),
                 "--data", snapshot.toString(), "--set", "run.root=" + root, "--set", "registry.root=" + root,
                 "--set", "data.cache-dir=" + TestMnist.cacheDir(), "--set", "data.test-examples=1000", "--set",
                 "training.epochs=1", "--set", "retrain.gates.min-accuracy=0.6", "--set",
                 "retrain.gates.min-accuracy-delta=-0.01", "--set", "retrain.learning-rate=0.001", "--set", "spark.master=local[2]", "--set",
-                "spark.conf.spark.ui.enabled=false");
+                "spark.conf.spark.ui.enabled=false"));
+        args.addAll(List.of(more));
+        return RetrainJob.launch(args.toArray(String[]::new));
     }
 
     @Test
-    void promotesABetterChallengerAndNothingElse() throws IOException {
+    void promotesABetterChallengerAndNothingElse() throws IOException, InterruptedException {
         LabeledImages train = TestMnist.fetch().load(Mnist.Split.TRAIN);
         Path first = snapshot("1", slice(train, 0, 2000), false);
         Path second = snapshot("2", slice(train, 2000, 4000), false);
@@ -112,16 +114,27 @@ class RetrainJobTest {
         assertEquals(List.of(1, 2, 3), registry.versions("mnist"));
         assertEquals(before, registry.history("mnist"), "bad data leaves the registry untouched");
 
-        try (Lease held = registry.lock("mnist", "another nightly run", "r", Duration.ofMinutes(5),
-                Clock.systemUTC())) {
-            assertEquals(ExitCode.LOCKED.code(), retrain(snapshot("3", slice(train, 6000, 6500), false)));
-        }
+        Path third = snapshot("3", slice(train, 6000, 8000), false);
+        Lease held = registry.lock("mnist", "another nightly run", "r", Duration.ofMinutes(5), Clock.systemUTC());
+        assertEquals(ExitCode.LOCKED.code(), retrain(third));
+        // With --wait, the job tries again until the other one lets go.
+        Thread releaser = new Thread(() -> {
+            try {
+                Thread.sleep(3000);
+                held.close();
+            } catch (IOException | InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        releaser.start();
+        assertEquals(ExitCode.OK.code(), retrain(third, "--wait", "1"), "waited for the lock, then promoted");
+        releaser.join();
         List<String> decisions = new ArrayList<>();
         for (String line : registry.history("mnist")) {
             JsonNode decision = JSON.readTree(line);
             decisions.add(decision.get("decision").asText());
         }
-        assertEquals(List.of("promoted", "promoted", "skipped", "not promoted"), decisions);
+        assertEquals(List.of("promoted", "promoted", "skipped", "not promoted", "promoted"), decisions);
         assertFalse(Files.exists(root.resolve("registry/mnist/lock")), "every job released the lease");
     }
 }

@@ -162,6 +162,7 @@ public final class Storage implements Serializable {
             try (OutputStream out = fs.create(temp, false)) {
                 out.write(content.getBytes(StandardCharsets.UTF_8));
             }
+            observer.reached(WriteStep.TEMPORARY_WRITTEN, target);
             if (isLocal(fs)) {
                 Files.createLink(Path.of(target), Path.of(temp.toUri()));
             } else {

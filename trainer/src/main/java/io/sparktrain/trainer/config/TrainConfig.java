@@ -81,5 +81,5 @@ public record TrainConfig(Run run, Data data, Model model, Training training, Ga
      * challenger must pass ("" for a gate not set) and the fine-tuning rate.
      */
     public record Retrain(String registryRoot, String model, String minAccuracy, String minAccuracyDelta,
-            double learningRate, int leaseMinutes) {}
+            double learningRate, int leaseSeconds) {}
 }

@@ -163,6 +163,13 @@ public final class ModelRegistry {
      * into a hidden directory, which is then renamed into place.
      */
     public ModelVersion add(String model, NewVersion content, Clock clock) throws IOException {
+        URI versionsDir = Storage.resolve(modelDir(model), "versions");
+        // The caller holds the lease: a hidden directory here is what a writer that died left.
+        for (String name : storage.list(versionsDir)) {
+            if (name.startsWith(".") && name.endsWith(".writing")) {
+                storage.delete(Storage.resolve(versionsDir, name));
+            }
+        }
         List<Integer> existing = versions(model);
         int number = existing.isEmpty() ? 1 : existing.get(existing.size() - 1) + 1;
         ModelVersion version = new ModelVersion(model, number, content.runId(), content.epoch(),

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.stream.Stream;
 import org.apache.spark.TaskContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.linalg.SQLDataTypes;
@@ -33,7 +34,7 @@ public final class BatchScorer {
         private static final long serialVersionUID = 1L;
 
         List<String> named() {
-            return java.util.stream.Stream.of(rawPrediction, probability, prediction).filter(c -> !c.isEmpty())
+            return Stream.of(rawPrediction, probability, prediction).filter(c -> !c.isEmpty())
                     .toList();
         }
     }
