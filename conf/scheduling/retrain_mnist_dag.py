@@ -24,7 +24,7 @@ with DAG(
         conn_id="spark_default",
         application_args=[
             "--config", "/opt/sparktrain/conf/retrain-mnist.conf",
-            "--data", "/data/mnist/snapshots/{{ ds }}",  # a directory on the driver's file system
+            "--data", "hdfs:///data/mnist/snapshots/{{ ds }}",
             "--set", "run.root=hdfs:///sparktrain",
             "--set", "registry.root=hdfs:///sparktrain",
         ],

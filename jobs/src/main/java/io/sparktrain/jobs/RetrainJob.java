@@ -17,6 +17,7 @@ import io.sparktrain.trainer.loop.RunStart;
 import io.sparktrain.trainer.loop.TrainedRun;
 import io.sparktrain.trainer.loop.Trainer;
 import io.sparktrain.trainer.loop.TrainingData;
+import io.sparktrain.trainer.loop.WarmStart;
 import io.sparktrain.trainer.registry.AliasChange;
 import io.sparktrain.trainer.registry.Gates;
 import io.sparktrain.trainer.registry.Lease;
@@ -28,6 +29,8 @@ import io.sparktrain.trainer.sync.SyncStrategies;
 import io.sparktrain.trainer.sync.SyncStrategy;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -69,7 +72,7 @@ public final class RetrainJob {
     private static final Option CONFIG = Option.single("--config", "FILE",
             "the retraining config: the network and training as for submit/train, registry.* and retrain.*");
     private static final Option DATA = Option.single("--data", "DIR",
-            "the snapshot to train on: a directory holding " + IMAGES + " and " + LABELS);
+            "the snapshot to train on: a directory (path or URI) holding " + IMAGES + " and " + LABELS);
     private static final Option SET = Option.repeatable("--set", "KEY=VALUE", "overrides a config key");
     private static final Option FORCE = Option.flag("--force",
             "train even if this snapshot was trained on before (a new run beside the old one)");
@@ -83,7 +86,7 @@ public final class RetrainJob {
 
     private RetrainJob() {}
 
-    record Request(Path config, Path data, List<String> overrides, boolean force, Duration lockWait) {
+    record Request(Path config, String data, List<String> overrides, boolean force, Duration lockWait) {
         static Optional<Request> parse(String... args) {
             CommandLine line = CommandLine.parse(SYNOPSIS, OPTIONS, args);
             if (line.has(CommandLine.HELP.name())) {
@@ -94,7 +97,7 @@ public final class RetrainJob {
                 throw line.problem("--config and --data are required");
             }
             return Optional.of(new Request(Path.of(line.value(CONFIG.name()).orElseThrow()),
-                    Path.of(line.value(DATA.name()).orElseThrow()), line.values(SET.name()), line.has(FORCE.name()),
+                    line.value(DATA.name()).orElseThrow(), line.values(SET.name()), line.has(FORCE.name()),
                     Duration.ofMinutes(line.number(WAIT.name(), 0, 100_000).orElse(0L))));
         }
     }
@@ -117,17 +120,39 @@ public final class RetrainJob {
     }
 
     /** A snapshot's images and the fingerprint of their content. */
-    record Snapshot(Path dir, LabeledImages images, String fingerprint) {
-        static Snapshot read(Path dir, int numClasses) throws IOException {
+    record Snapshot(String location, LabeledImages images, String fingerprint) {
+        /** Reads the snapshot at {@code location}; one on HDFS or another file system is copied here first. */
+        static Snapshot read(Storage storage, String location, int numClasses) throws IOException {
+            URI dir = Storage.toUri(location);
             for (String file : List.of(IMAGES, LABELS)) {
-                if (!Files.isRegularFile(dir.resolve(file))) {
-                    throw new FileNotFoundException("--data " + dir + " has no " + file + "; a snapshot holds "
-                            + IMAGES + " and " + LABELS + " in MNIST's IDX format");
+                if (!storage.exists(Storage.resolve(dir, file))) {
+                    throw new FileNotFoundException("--data " + location + " has no " + file + "; a snapshot "
+                            + "holds " + IMAGES + " and " + LABELS + " in MNIST's IDX format");
                 }
             }
+            if ("file".equals(dir.getScheme())) {
+                return of(location, Path.of(dir), numClasses);
+            }
+            Path copy = Files.createTempDirectory("sparktrain-snapshot");
+            try {
+                for (String file : List.of(IMAGES, LABELS)) {
+                    try (InputStream in = storage.open(Storage.resolve(dir, file))) {
+                        Files.copy(in, copy.resolve(file));
+                    }
+                }
+                return of(location, copy, numClasses);
+            } finally {
+                for (String file : List.of(IMAGES, LABELS)) {
+                    Files.deleteIfExists(copy.resolve(file));
+                }
+                Files.delete(copy);
+            }
+        }
+
+        private static Snapshot of(String location, Path dir, int numClasses) throws IOException {
             LabeledImages images = LabeledImages.fromIdx("snapshot", dir.resolve(IMAGES), dir.resolve(LABELS),
                     numClasses);
-            return new Snapshot(dir, images, ShardExporter.specFor(images, 1, 0).sourceSha256());
+            return new Snapshot(location, images, ShardExporter.specFor(images, 1, 0).sourceSha256());
         }
     }
 
@@ -135,15 +160,15 @@ public final class RetrainJob {
      * Retrains as {@code config} says on the snapshot in {@code dataDir}, waiting up to {@code wait}
      * for the model's lock; returns whether it promoted.
      */
-    static boolean run(TrainConfig config, Path dataDir, boolean force, Duration wait, Clock clock)
+    static boolean run(TrainConfig config, String dataDir, boolean force, Duration wait, Clock clock)
             throws IOException, InterruptedException {
         String model = config.retrain().model();
         JobLocations locations = JobLocations.of(config);
         // The snapshot and the holdout are read and checked before the lock and before Spark.
         LabeledImages holdout = Datasets.load(config.data().dataset(), locations.cacheDir(), locations.sourceDir())
                 .test().first(config.data().testExamples());
-        Snapshot snapshot = Snapshot.read(dataDir, holdout.numClasses());
         Storage storage = JobArguments.storage();
+        Snapshot snapshot = Snapshot.read(storage, dataDir, holdout.numClasses());
         ModelRegistry registry = new ModelRegistry(storage, Storage.toUri(config.retrain().registryRoot()));
         String runId = model + "-" + snapshot.fingerprint().substring(0, 12);
         Duration ttl = Duration.ofSeconds(config.retrain().leaseSeconds());
@@ -170,8 +195,9 @@ public final class RetrainJob {
                 RunStart start = RunStart.resumeOrCreate(storage, locations.runRoot(), runId);
                 log.info("Retraining {} on {} in run {}: {}", model, dataDir, runId, champion.isPresent()
                         ? "warm start from " + model + "@" + champion.get().version() : "no champion, from scratch");
-                TrainedRun trained = Trainer.fit(sc, training, sync, data, start,
-                        start.completedEpochs() > 0 ? Optional.empty() : championNetwork);
+                Optional<WarmStart> warmStart = start.completedEpochs() > 0 ? Optional.empty()
+                        : championNetwork.map(net -> new WarmStart(net, config.retrain().warmStartOptimizer()));
+                TrainedRun trained = Trainer.fit(sc, training, sync, data, start, warmStart);
                 heartbeat.requireHeld();
                 double accuracy = accuracy(trained.network(), data.test(), storage);
                 OptionalDouble championAccuracy = championNetwork.isPresent()
@@ -284,7 +310,7 @@ public final class RetrainJob {
         Map<String, Object> line = new LinkedHashMap<>();
         line.put("at", clock.instant().toString());
         line.put("decision", decision);
-        line.put("snapshot", snapshot.dir().toString());
+        line.put("snapshot", snapshot.location());
         line.put("data_fingerprint", snapshot.fingerprint());
         version.ifPresent(v -> line.put("version", v.version()));
         version.ifPresent(v -> line.put("evaluation", v.evaluation()));

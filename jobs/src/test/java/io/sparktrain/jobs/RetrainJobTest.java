@@ -3,6 +3,7 @@ package io.sparktrain.jobs;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -15,8 +16,10 @@ import io.sparktrain.datasets.testing.TestMnist;
 import io.sparktrain.trainer.registry.Lease;
 import io.sparktrain.trainer.registry.ModelRegistry;
 import io.sparktrain.trainer.registry.ModelVersion;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -136,5 +139,24 @@ class RetrainJobTest {
         }
         assertEquals(List.of("promoted", "promoted", "skipped", "not promoted", "promoted"), decisions);
         assertFalse(Files.exists(root.resolve("registry/mnist/lock")), "every job released the lease");
+    }
+
+    @Test
+    void aSnapshotOnHdfsReadsAsTheSameImages() throws IOException {
+        Path local = snapshot("local", slice(TestMnist.fetch().load(Mnist.Split.TRAIN), 0, 500), false);
+        try (TestHdfs hdfs = new TestHdfs(root.resolve("hdfs"))) {
+            Storage storage = new Storage(hdfs.fileSystem().getConf());
+            URI remote = hdfs.uri("snapshots/local");
+            for (String file : List.of(RetrainJob.IMAGES, RetrainJob.LABELS)) {
+                storage.writeAtomically(Storage.resolve(remote, file), out -> Files.copy(local.resolve(file), out));
+            }
+            RetrainJob.Snapshot fromHdfs = RetrainJob.Snapshot.read(storage, remote.toString(), 10);
+            RetrainJob.Snapshot fromDisk = RetrainJob.Snapshot.read(storage, local.toString(), 10);
+            assertEquals(fromDisk.fingerprint(), fromHdfs.fingerprint());
+            assertEquals(500, fromHdfs.images().count());
+            FileNotFoundException missing = assertThrows(FileNotFoundException.class,
+                    () -> RetrainJob.Snapshot.read(storage, hdfs.uri("snapshots/none").toString(), 10));
+            assertTrue(missing.getMessage().contains("has no " + RetrainJob.IMAGES), missing.getMessage());
+        }
     }
 }

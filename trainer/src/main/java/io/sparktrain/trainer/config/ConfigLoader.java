@@ -452,7 +452,7 @@ public final class ConfigLoader {
                 new TrainConfig.Spark(get(v, MASTER), get(v, APP_NAME), sparkConf, get(v, EXECUTOR_OFFHEAP),
                         get(v, CONTAINER_LIMIT), get(v, SECRET_FILE)),
                 new TrainConfig.Retrain(get(v, REGISTRY_ROOT), get(v, REGISTRY_MODEL), get(v, MIN_ACCURACY),
-                        get(v, MIN_ACCURACY_DELTA), get(v, FINE_TUNE_RATE), get(v, LEASE_SECONDS)));
+                        get(v, MIN_ACCURACY_DELTA), get(v, FINE_TUNE_RATE), get(v, WARM_START_OPTIMIZER), get(v, LEASE_SECONDS)));
     }
 
     /** Every setting at its default. */

@@ -342,6 +342,10 @@ public final class ConfigSchema {
     public static final Param<Double> FINE_TUNE_RATE = Param.decimal("retrain.learning-rate", 0, 0, 10, true,
             RETRAIN + "learning rate when warm-starting from the champion (fine-tuning); 0: model.learning-rate.",
             c -> c.retrain().learningRate());
+    public static final Param<Boolean> WARM_START_OPTIMIZER = Param.bool("retrain.warm-start-optimizer", false,
+            RETRAIN + "true: the challenger starts from the champion's optimizer state as well as its parameters "
+                    + "(it needs the same model.updater); false: the optimizer starts afresh.",
+            c -> c.retrain().warmStartOptimizer());
     public static final Param<Integer> LEASE_SECONDS = Param.integer("retrain.lease-seconds", 1800, 10, 10_000_000,
             RETRAIN + "how long the model's lock lasts without renewal; the job renews it every third of this "
                     + "while it works, so a lease outlives a dead job by at most this long.",
@@ -360,7 +364,7 @@ public final class ConfigSchema {
             THRESHOLD_ALGORITHM, THRESHOLD, MIN_SPARSITY, MAX_SPARSITY, TARGET_SPARSITY, THRESHOLD_DECAY,
             RESIDUAL_CLIP, RESIDUAL_CLIP_EVERY, STATISTICS_BATCHES, MASTER, APP_NAME, EXECUTOR_OFFHEAP,
             CONTAINER_LIMIT, SECRET_FILE, REGISTRY_ROOT, REGISTRY_MODEL, MIN_ACCURACY, MIN_ACCURACY_DELTA,
-            FINE_TUNE_RATE, LEASE_SECONDS);
+            FINE_TUNE_RATE, WARM_START_OPTIMIZER, LEASE_SECONDS);
 
     /** The settings that define the network; a resumed run takes them from its checkpoint. */
     public static final List<Param<?>> ARCHITECTURE_DEFINING = List.of(ARCHITECTURE, STEM, WIDTH, HIDDEN_LAYERS,

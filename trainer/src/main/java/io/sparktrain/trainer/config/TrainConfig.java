@@ -78,8 +78,9 @@ public record TrainConfig(Run run, Data data, Model model, Training training, Ga
 
     /**
      * Scheduled retraining of a registered model: where the registry is, which model, the gates a
-     * challenger must pass ("" for a gate not set) and the fine-tuning rate.
+     * challenger must pass ("" for a gate not set), the fine-tuning rate and whether the
+     * champion's optimizer state is taken too.
      */
     public record Retrain(String registryRoot, String model, String minAccuracy, String minAccuracyDelta,
-            double learningRate, int leaseSeconds) {}
+            double learningRate, boolean warmStartOptimizer, int leaseSeconds) {}
 }

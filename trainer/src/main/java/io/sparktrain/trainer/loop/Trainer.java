@@ -1,19 +1,14 @@
 package io.sparktrain.trainer.loop;
 
 import io.sparktrain.datasets.storage.Storage;
-import io.sparktrain.trainer.config.ConfigSchema;
-import io.sparktrain.trainer.config.InvalidConfigException;
 import io.sparktrain.trainer.config.TrainConfig;
 import io.sparktrain.trainer.runs.Resume;
 import io.sparktrain.trainer.runs.RunDirectory;
 import io.sparktrain.trainer.sync.SyncStrategies;
 import io.sparktrain.trainer.sync.SyncStrategy;
 import java.io.IOException;
-import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.slf4j.Logger;
@@ -44,11 +39,11 @@ public final class Trainer {
 
     /**
      * Trains on shards already exported. A resumed run continues from its checkpoint. A new run
-     * starts from {@code warmStart}'s parameters when given, with the config's optimizer (so a
-     * fine-tuning learning rate applies) in a fresh state; else from the config's initialization.
+     * starts from {@code warmStart} when given, with the config's optimizer (so a fine-tuning
+     * learning rate applies); else from the config's initialization.
      */
     public static TrainedRun fit(JavaSparkContext sc, TrainConfig config, SyncStrategy sync, TrainingData data,
-            RunStart start, Optional<ComputationGraph> warmStart) throws IOException {
+            RunStart start, Optional<WarmStart> warmStart) throws IOException {
         int completedEpochs = start.completedEpochs();
         ComputationGraph network;
         if (completedEpochs > 0) {
@@ -56,7 +51,7 @@ public final class Trainer {
         } else {
             network = data.modelSpec(config.model()).newNetwork(config.model().architecture());
             if (warmStart.isPresent()) {
-                startFrom(network, warmStart.get(), config.model().architecture());
+                warmStart.get().applyTo(network, config.model().architecture());
             }
         }
         RunDirectory run = start.begin(sc, data, config);
@@ -75,22 +70,5 @@ public final class Trainer {
                 run.testAccuracies(completedEpochs));
         log.info("Run directory: {}", Storage.display(run.uri()));
         return new TrainedRun(trained, run, trained.getConfiguration().getEpochCount());
-    }
-
-    private static void startFrom(ComputationGraph network, ComputationGraph warmStart, String architecture) {
-        Map<String, String> expected = shapes(network);
-        Map<String, String> given = shapes(warmStart);
-        if (!expected.equals(given)) {
-            throw new InvalidConfigException("the initial model's parameters " + given + " do not fit "
-                    + ConfigSchema.ARCHITECTURE.key() + " = " + architecture + " on this data, which has " + expected);
-        }
-        network.setParams(warmStart.params());
-        log.info("Warm start: {} parameters taken from the initial model", network.numParams());
-    }
-
-    private static Map<String, String> shapes(ComputationGraph network) {
-        Map<String, String> shapes = new TreeMap<>();
-        network.paramTable().forEach((name, values) -> shapes.put(name, Arrays.toString(values.shape())));
-        return shapes;
     }
 }

@@ -22,6 +22,7 @@ import io.sparktrain.trainer.loop.RunStart;
 import io.sparktrain.trainer.loop.TrainedRun;
 import io.sparktrain.trainer.loop.Trainer;
 import io.sparktrain.trainer.loop.TrainingData;
+import io.sparktrain.trainer.loop.WarmStart;
 import io.sparktrain.trainer.scoring.BatchScorer;
 import io.sparktrain.trainer.scoring.FeatureColumn;
 import io.sparktrain.trainer.sync.SyncStrategy;
@@ -50,7 +51,6 @@ import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.types.NumericType;
 import org.apache.spark.sql.types.StructType;
-import org.deeplearning4j.nn.graph.ComputationGraph;
 
 /**
  * A Spark ML estimator that trains a classifier with the project's distributed trainer: {@code fit}
@@ -351,8 +351,8 @@ public final class SparkTrainClassifier extends Estimator<SparkTrainClassificati
             RunStart start = id.isEmpty() ? RunStart.locate(storage, root, Optional.empty())
                     : RunStart.resumeOrCreate(storage, root, id);
             String initial = getOrDefault(initialModel);
-            Optional<ComputationGraph> warmStart = initial.isEmpty() ? Optional.empty()
-                    : Optional.of(InitialModels.read(dataset.sparkSession(), storage, root, initial));
+            Optional<WarmStart> warmStart = initial.isEmpty() ? Optional.empty() : Optional.of(
+                    WarmStart.parametersOf(InitialModels.read(dataset.sparkSession(), storage, root, initial)));
             DataFrameShards.Census census = DataFrameShards.census(dataset, getOrDefault(labelCol));
             int[] shape = isDefined(inputShape()) ? getInputShape()
                     : new int[] {1, 1, FeatureColumn.sizeOfFirstRow(dataset, getFeaturesCol())};
