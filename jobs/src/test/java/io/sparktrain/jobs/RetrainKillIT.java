@@ -18,7 +18,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -27,9 +26,9 @@ import org.junit.jupiter.api.io.TempDir;
  * HDFS, then run again once the dead job's lease has expired: the registry stays consistent (the
  * champion is the old or the new version, never missing; no version partial) and the rerun
  * completes the work. Then a rollback through submit/registry, and the champion it restores
- * loads. Slow (about four minutes: every job is a JVM of its own): {@code mvn verify -Pslow}.
+ * loads; and two jobs started at once, of which one works and the other is locked out. About
+ * three minutes: every job is a JVM of its own.
  */
-@Tag("slow")
 class RetrainKillIT {
     private static final long MINUTES = 10;
     private static final int LEASE_SECONDS = 10;
@@ -75,6 +74,18 @@ class RetrainKillIT {
             List<String> decisions = registry.history("mnist").stream()
                     .map(line -> line.replaceAll(".*\"decision\":\"([^\"]+)\".*", "$1")).toList();
             assertEquals(List.of("promoted", "promoted", "skipped", "promoted"), decisions);
+
+            // Two jobs started at once, as overlapping schedules start them: one works, one is locked out.
+            Path logA = work.resolve("at-once-a.log");
+            Path logB = work.resolve("at-once-b.log");
+            Process a = Scripts.start(logA, Map.of(), command(root, snapshot("5", train, 4096)));
+            Process b = Scripts.start(logB, Map.of(), command(root, snapshot("6", train, 5120)));
+            List<Integer> exits = new ArrayList<>(List.of(Scripts.finish(a, logA, MINUTES),
+                    Scripts.finish(b, logB, MINUTES)));
+            exits.sort(null);
+            assertEquals(List.of(ExitCode.OK.code(), ExitCode.LOCKED.code()), exits,
+                    () -> Scripts.read(logA) + "\n" + Scripts.read(logB));
+            assertEquals(List.of(1, 2, 3, 4, 5), registry.versions("mnist"));
         }
     }
 

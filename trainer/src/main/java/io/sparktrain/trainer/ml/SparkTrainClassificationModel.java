@@ -4,6 +4,7 @@ import io.sparktrain.datasets.storage.Storage;
 import io.sparktrain.trainer.loop.TrainedRun;
 import io.sparktrain.trainer.scoring.BatchScorer;
 import io.sparktrain.trainer.scoring.FeatureColumn;
+import io.sparktrain.trainer.scoring.ScoringModel;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.net.URI;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.apache.spark.SparkContext;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.ml.Model;
@@ -45,7 +47,8 @@ public final class SparkTrainClassificationModel extends Model<SparkTrainClassif
     private final byte[] network;
     private final String runId;
     private final List<String> history;
-    private transient Broadcast<byte[]> broadcast;
+    private transient Broadcast<ScoringModel> broadcast;
+    private transient SparkContext broadcastBy;
 
     private SparkTrainClassificationModel(String uid, byte[] network, String runId, List<String> history) {
         this.uid = uid;
@@ -124,10 +127,15 @@ public final class SparkTrainClassificationModel extends Model<SparkTrainClassif
                 getInferenceBatchSize());
     }
 
-    /** The network's bytes go to each executor once per model, however many DataFrames it scores. */
-    private synchronized Broadcast<byte[]> broadcastIn(SparkSession spark) {
-        if (broadcast == null) {
-            broadcast = JavaSparkContext.fromSparkContext(spark.sparkContext()).broadcast(network);
+    /**
+     * The network's bytes go to each executor once per model and SparkContext, however many
+     * DataFrames it scores.
+     */
+    private synchronized Broadcast<ScoringModel> broadcastIn(SparkSession spark) {
+        SparkContext sc = spark.sparkContext();
+        if (broadcast == null || broadcastBy != sc) {
+            broadcast = ScoringModel.broadcast(JavaSparkContext.fromSparkContext(sc), network);
+            broadcastBy = sc;
         }
         return broadcast;
     }

@@ -62,7 +62,7 @@ public final class BatchScorer {
 
     /** {@code data} with the scoring columns, computed lazily when the result is used. */
     public static Dataset<Row> score(Dataset<?> data, FeatureColumn features, Columns columns,
-            Broadcast<byte[]> model, int batchSize) {
+            Broadcast<ScoringModel> model, int batchSize) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("inference batch size must be at least 1, got " + batchSize);
         }
@@ -77,12 +77,12 @@ public final class BatchScorer {
         private final FeatureColumn features;
         private final Columns columns;
         private final int batchSize;
-        private final Broadcast<byte[]> model;
+        private final Broadcast<ScoringModel> model;
         private ComputationGraph network;
         private final List<Row> ready = new ArrayList<>();
         private int next;
 
-        Scored(Iterator<Row> input, FeatureColumn features, Columns columns, Broadcast<byte[]> model,
+        Scored(Iterator<Row> input, FeatureColumn features, Columns columns, Broadcast<ScoringModel> model,
                 int batchSize) {
             this.input = input;
             this.features = features;

@@ -19,27 +19,28 @@ import org.deeplearning4j.util.ModelSerializer;
  */
 final class NetworkPool {
     private static final int MODELS_KEPT = 4;
-    private static final Map<Long, Deque<ComputationGraph>> IDLE = new LinkedHashMap<>();
+    private static final Map<String, Deque<ComputationGraph>> IDLE = new LinkedHashMap<>();
 
     private NetworkPool() {}
 
-    static ComputationGraph borrow(Broadcast<byte[]> model) {
+    static ComputationGraph borrow(Broadcast<ScoringModel> model) {
+        ScoringModel scoring = model.value();
         synchronized (IDLE) {
-            Deque<ComputationGraph> idle = IDLE.get(model.id());
+            Deque<ComputationGraph> idle = IDLE.get(scoring.key());
             if (idle != null && !idle.isEmpty()) {
                 return idle.pop();
             }
         }
         try {
-            return ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(model.value()), false);
+            return ModelSerializer.restoreComputationGraph(new ByteArrayInputStream(scoring.network()), false);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot restore the broadcast model " + model.id(), e);
+            throw new UncheckedIOException("cannot restore the broadcast model " + scoring.key(), e);
         }
     }
 
-    static void giveBack(Broadcast<byte[]> model, ComputationGraph network) {
+    static void giveBack(Broadcast<ScoringModel> model, ComputationGraph network) {
         synchronized (IDLE) {
-            IDLE.computeIfAbsent(model.id(), id -> new ArrayDeque<>()).push(network);
+            IDLE.computeIfAbsent(model.value().key(), key -> new ArrayDeque<>()).push(network);
             while (IDLE.size() > MODELS_KEPT) {
                 IDLE.remove(IDLE.keySet().iterator().next());
             }
