@@ -112,6 +112,11 @@ public final class RegistryJob {
         Storage storage = JobArguments.storage();
         ModelRegistry registry = new ModelRegistry(storage, Storage.toUri(request.registryRoot()));
         Clock clock = Clock.systemUTC();
+        if (!request.operands().isEmpty() && !request.action().equals("register")
+                && !registry.models().contains(request.operands().get(0))) {
+            throw new InvalidConfigException("no model " + request.operands().get(0) + " in "
+                    + Storage.display(registry.directory()) + "; it has " + registry.models());
+        }
         switch (request.action()) {
             case "list" -> System.out.print(list(registry));
             case "show" -> System.out.print(show(registry, request.operands().get(0)));
@@ -120,10 +125,6 @@ public final class RegistryJob {
                 // Read and checked before the lock: a bad run leaves the registry as it was.
                 Optional<ModelRegistry.NewVersion> registration = request.action().equals("register")
                         ? Optional.of(registration(storage, request)) : Optional.empty();
-                if (registration.isEmpty() && !registry.models().contains(model)) {
-                    throw new InvalidConfigException("no model " + model + " in " + Storage.display(
-                            registry.directory()) + "; it has " + registry.models());
-                }
                 try (Lease lease = registry.lock(model, "submit/registry " + request.action(), "", LEASE, clock)) {
                     System.out.println(change(registry, request, model, registration, clock));
                 }

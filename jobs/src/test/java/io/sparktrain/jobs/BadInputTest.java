@@ -165,6 +165,8 @@ class BadInputTest {
                         List.of("unknown action 'delete'", "usage: registry")),
                 new Case("a promotion without a reason", registry, List.of("promote", "mnist", "1"),
                         ExitCode.BAD_CONFIG, List.of("promote needs --reason")),
+                new Case("show a model not in the registry", registry, List.of("show", "mnist", "--registry-root",
+                        work.toString()), ExitCode.BAD_CONFIG, List.of("no model mnist in")),
                 new Case("a model name with a slash", registry, List.of("show", "../mnist"), ExitCode.BAD_CONFIG,
                         List.of("model '../mnist'")),
                 new Case("register a run without checkpoints", registry, List.of("register", "mnist", "--run",
