@@ -13,7 +13,6 @@ import io.sparktrain.trainer.registry.ModelRegistry;
 import io.sparktrain.trainer.registry.ModelVersion;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
