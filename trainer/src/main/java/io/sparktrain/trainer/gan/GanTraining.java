@@ -5,6 +5,7 @@ import io.sparktrain.datasets.shards.ShardSet;
 import io.sparktrain.datasets.storage.Storage;
 import io.sparktrain.trainer.config.TrainConfig;
 import io.sparktrain.trainer.loop.EpochOrder;
+import io.sparktrain.trainer.loop.EpochRound;
 import io.sparktrain.trainer.loop.SyncRound;
 import io.sparktrain.trainer.loop.TrainingDivergedException;
 import io.sparktrain.trainer.sync.SyncStrategies;
@@ -195,42 +196,33 @@ public final class GanTraining {
         // A worker's discriminator slots come in pairs of real images and fakes; full rounds give
         // every worker whole pairs, a short last one may cut one pair between two workers.
         int perRound = phases.generatorSync().batchesPerRound() * steps;
-        int reportEvery = Math.max(perRound, training.reportEveryBatches() / perRound * perRound);
+        int reportEvery = EpochRound.reportEvery(perRound, training.reportEveryBatches());
         Losses losses = new Losses();
         long start = System.nanoTime();
-        int roundNumber = 0;
-        for (int from = 0; from < order.size(); from += perRound) {
-            roundNumber++;
-            List<String> paths = new ArrayList<>();
-            List<Integer> rows = new ArrayList<>();
-            long examples = 0;
-            for (Shard shard : order.subList(from, Math.min(order.size(), from + perRound))) {
-                paths.add(train.uriOf(shard).toString());
-                rows.add(shard.examples());
-                examples += shard.examples();
-            }
+        for (EpochRound next : EpochRound.cut(train, order, perRound)) {
             // Ids tell an executor's cached generator that its parameters are stale; random ones
             // stay apart across runs in one JVM.
             Broadcast<GeneratorSnapshot> generator = sc.broadcast(
                     phases.networks().snapshot(ThreadLocalRandom.current().nextLong(), phases.generator()));
             try {
-                round.fit(phases.discriminator(), phases.discriminatorSync(), DiscriminatorBatches.slots(paths, rows),
-                        new DiscriminatorBatches(generator, noiseSize, seed, epoch), epoch, roundNumber);
+                round.fit(phases.discriminator(), phases.discriminatorSync(),
+                        DiscriminatorBatches.slots(next.paths(), next.rows()),
+                        new DiscriminatorBatches(generator, noiseSize, seed, epoch), epoch, next.number());
             } finally {
                 generator.destroy();
             }
             double discriminatorLoss = phases.discriminatorLoss();
             phases.networks().copyDiscriminator();
-            List<String> generatorSlots = paths.subList(0, (paths.size() + steps - 1) / steps);
+            List<String> generatorSlots = next.paths().subList(0, (next.paths().size() + steps - 1) / steps);
             round.fit(phases.adversarial(), phases.generatorSync(), generatorSlots,
-                    new GeneratorBatches(training.batchSizePerWorker(), noiseSize, seed, epoch), epoch, roundNumber);
-            int done = from + paths.size();
+                    new GeneratorBatches(training.batchSizePerWorker(), noiseSize, seed, epoch), epoch, next.number());
+            int done = next.done();
             double generatorLoss = phases.adversarial().getScore();
             if (!Double.isFinite(discriminatorLoss) || !Double.isFinite(generatorLoss)) {
                 throw new TrainingDivergedException(epoch, done, Double.isFinite(discriminatorLoss) ? generatorLoss
                         : discriminatorLoss);
             }
-            losses.add(discriminatorLoss, generatorLoss, examples);
+            losses.add(discriminatorLoss, generatorLoss, next.examples());
             if (done % reportEvery < perRound || done == order.size()) {
                 log.info("epoch {}/{}  batch {}/{}  {} images/s  discriminator loss {}  generator loss {}", epoch,
                         training.epochs(), done, order.size(),

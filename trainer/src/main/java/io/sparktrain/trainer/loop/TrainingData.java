@@ -30,8 +30,8 @@ import org.slf4j.LoggerFactory;
  * into minibatches and the shape a model needs. Image datasets also name their classes, in label
  * index order, for the run to keep.
  */
-public record TrainingData(ShardSet train, ShardSet test, ShardLoaders loaders, int channels, int rows, int cols, int numClasses,
-        Optional<ClassList> classes) {
+public record TrainingData(ShardSet train, ShardSet test, ShardLoaders loaders, int channels, int rows, int cols,
+        int numClasses, Optional<ClassList> classes) {
     private static final Logger log = LoggerFactory.getLogger(TrainingData.class);
 
     public static TrainingData prepare(JavaSparkContext sc, Storage storage, TrainConfig config, JobLocations locations)

@@ -7,7 +7,6 @@ import io.sparktrain.datasets.storage.Storage;
 import io.sparktrain.trainer.config.TrainConfig;
 import io.sparktrain.trainer.sync.SyncStrategy;
 import java.io.IOException;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -144,32 +143,22 @@ public final class TrainingLoop {
     private Phase fitEpoch(SparkComputationGraph sparkNet, ShardSet train, List<Shard> order, int epoch,
             DataSetLoader loader) {
         int perRound = sync.batchesPerRound();
-        int reportEvery = Math.max(perRound, reportEveryBatches / perRound * perRound);
+        int reportEvery = EpochRound.reportEvery(perRound, reportEveryBatches);
         long start = System.nanoTime();
         long examples = 0;
         double weightedLoss = 0;
         int nextReport = reportEvery;
-        int roundNumber = 0;
-        for (int from = 0; from < order.size(); from += perRound) {
-            roundNumber++;
-            List<Shard> shards = order.subList(from, Math.min(order.size(), from + perRound));
-            List<String> paths = new ArrayList<>(shards.size());
-            long roundExamples = 0;
-            for (Shard shard : shards) {
-                paths.add(train.uriOf(shard).toString());
-                roundExamples += shard.examples();
-            }
-            round.fit(sparkNet, sync, paths, loader, epoch, roundNumber);
-            int done = from + shards.size();
+        for (EpochRound next : EpochRound.cut(train, order, perRound)) {
+            round.fit(sparkNet, sync, next.paths(), loader, epoch, next.number());
             double loss = sparkNet.getScore();
             if (!Double.isFinite(loss)) {
-                throw new TrainingDivergedException(epoch, done, loss);
+                throw new TrainingDivergedException(epoch, next.done(), loss);
             }
-            examples += roundExamples;
-            weightedLoss += loss * roundExamples;
-            if (done >= nextReport || done == order.size()) {
+            examples += next.examples();
+            weightedLoss += loss * next.examples();
+            if (next.done() >= nextReport || next.done() == order.size()) {
                 nextReport += reportEvery;
-                Progress progress = new Progress(epoch, epochs, done, order.size(), examples,
+                Progress progress = new Progress(epoch, epochs, next.done(), order.size(), examples,
                         (System.nanoTime() - start) / 1e9, sparkNet.getScore());
                 listeners.forEach(l -> l.onProgress(progress));
             }
