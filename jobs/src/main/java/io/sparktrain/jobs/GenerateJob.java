@@ -21,7 +21,6 @@ import io.sparktrain.trainer.model.NativeLayerOps;
 import io.sparktrain.trainer.plots.ImageGrid;
 import io.sparktrain.trainer.runs.MetricsLine;
 import io.sparktrain.trainer.runs.RunDirectory;
-import io.sparktrain.trainer.runs.RunStore;
 import java.io.IOException;
 import java.net.URI;
 import java.util.LinkedHashMap;
@@ -116,12 +115,7 @@ public final class GenerateJob {
             throw new InvalidConfigException("--out " + request.out() + " already holds files; samples go into a new "
                     + "or empty directory, so nothing there is overwritten");
         }
-        RunDirectory run;
-        try {
-            run = new RunStore(storage, Storage.toUri(request.runRoot())).find(request.run());
-        } catch (IOException | IllegalArgumentException e) {
-            throw new InvalidConfigException("--run " + request.run() + ": " + e.getMessage());
-        }
+        RunDirectory run = JobArguments.runNamed(storage, request.runRoot(), request.run());
         TrainConfig config;
         try {
             config = ConfigLoader.parse(run.readConfig(), Storage.display(run.uri()) + "/config.conf", List.of(),
@@ -130,13 +124,7 @@ public final class GenerateJob {
             throw new InvalidConfigException("--run " + request.run() + " is not a run of submit/gan: "
                     + e.getMessage());
         }
-        int last = run.lastCheckpointEpoch().orElseThrow(() -> new IOException("run " + run.id()
-                + " has no checkpoint yet"));
-        int epoch = request.epoch().orElse(last);
-        if (epoch > last) {
-            throw new InvalidConfigException("--epoch " + epoch + ": run " + run.id() + " has checkpoints up to epoch "
-                    + last);
-        }
+        int epoch = run.chosenCheckpoint(request.epoch());
         NativeLayerOps.enableInThisJvm();
         // A judge that cannot judge stops the job before it writes anything.
         Optional<Judging> judging = request.judge().isPresent()

@@ -103,6 +103,15 @@ public record JobArguments(JobKind job, Optional<Path> configFile, Optional<Resu
         }
     }
 
+    /** The run {@code --run} names (an id below {@code runRoot}, or a directory); refused naming the option. */
+    static RunDirectory runNamed(Storage storage, String runRoot, String run) {
+        try {
+            return new RunStore(storage, Storage.toUri(runRoot)).find(run);
+        } catch (IOException | IllegalArgumentException e) {
+            throw new InvalidConfigException("--run " + run + ": " + e.getMessage());
+        }
+    }
+
     /** Hadoop settings as Spark would pass them: spark.hadoop.* properties set by spark-submit. */
     static Storage storage() {
         Configuration conf = new Configuration();

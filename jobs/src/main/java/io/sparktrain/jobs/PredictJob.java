@@ -14,7 +14,6 @@ import io.sparktrain.trainer.ml.SparkTrainClassificationModel;
 import io.sparktrain.trainer.registry.ModelRegistry;
 import io.sparktrain.trainer.registry.ModelVersion;
 import io.sparktrain.trainer.runs.RunDirectory;
-import io.sparktrain.trainer.runs.RunStore;
 import io.sparktrain.trainer.scoring.PredictionInput;
 import io.sparktrain.trainer.scoring.PredictionOutput;
 import io.sparktrain.trainer.scoring.UnreadableRowsException;
@@ -192,11 +191,6 @@ public final class PredictJob {
         try (JavaSparkContext sc = SparkContexts.create(config.spark())) {
             SparkSession spark = SparkSession.builder().getOrCreate();
             PredictionInput input = read(spark, request, config, trained);
-            long rows = input.rows().count();
-            if (input.unreadable() > request.maxUnreadableFraction() * (rows + input.unreadable())) {
-                throw new UnreadableRowsException(String.join(", ", request.inputs()), input.unreadable(),
-                        rows + input.unreadable(), request.maxUnreadableFraction(), input.unreadableIds());
-            }
             SparkTrainClassificationModel model = SparkTrainClassificationModel.of(trained.id(),
                     trained.network().read(), trained.runId(), trained.history(), inputShape(config));
             model.setInferenceBatchSize(request.batchSize()).setRawPredictionCol("");
@@ -216,7 +210,13 @@ public final class PredictJob {
             about.put("unreadable_rows", input.unreadable());
             about.put("unreadable_ids", input.unreadableIds());
             about.put("master", sc.master());
-            return PredictionOutput.write(storage, scored, output, input.labeled(), about);
+            // Judged on the rows written, before they are put in place: no pass over the input of its own.
+            return PredictionOutput.write(storage, scored, output, input.labeled(), about, rows -> {
+                if (input.unreadable() > request.maxUnreadableFraction() * (rows + input.unreadable())) {
+                    throw new UnreadableRowsException(String.join(", ", request.inputs()), input.unreadable(),
+                            rows + input.unreadable(), request.maxUnreadableFraction(), input.unreadableIds());
+                }
+            });
         }
     }
 
@@ -249,21 +249,8 @@ public final class PredictJob {
         }
 
         private static Trained ofRun(Storage storage, Request request) throws IOException {
-            RunDirectory run;
-            try {
-                run = new RunStore(storage, Storage.toUri(request.runRoot())).find(request.run());
-            } catch (IOException | IllegalArgumentException e) {
-                throw new InvalidConfigException("--run " + request.run() + ": " + e.getMessage());
-            }
-            List<Integer> epochs = run.checkpointEpochs();
-            if (epochs.isEmpty()) {
-                throw new InvalidConfigException("--run " + request.run() + " has no checkpoint yet");
-            }
-            int epoch = request.epoch().orElse(epochs.get(epochs.size() - 1));
-            if (!epochs.contains(epoch)) {
-                throw new InvalidConfigException("--epoch " + epoch + ": run " + run.id()
-                        + " has checkpoints of epochs " + epochs);
-            }
+            RunDirectory run = JobArguments.runNamed(storage, request.runRoot(), request.run());
+            int epoch = run.chosenCheckpoint(request.epoch());
             return new Trained(run.id(), run.id(), epoch, run.readConfig(), Storage.display(run.uri())
                     + "/config.conf", run.readClasses(), () -> run.readCheckpoint(epoch), run.metricLines(epoch));
         }

@@ -11,7 +11,6 @@ import io.sparktrain.trainer.registry.ModelRegistry;
 import io.sparktrain.trainer.registry.ModelVersion;
 import io.sparktrain.trainer.runs.MetricsLine;
 import io.sparktrain.trainer.runs.RunDirectory;
-import io.sparktrain.trainer.runs.RunStore;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
@@ -156,21 +155,8 @@ public final class RegistryJob {
 
     /** A finished run's checkpoint as the model's next version, judged by no gate: blessed only by a promotion. */
     private static ModelRegistry.NewVersion registration(Storage storage, Request request) throws IOException {
-        RunDirectory run;
-        try {
-            run = new RunStore(storage, Storage.toUri(request.runRoot())).find(request.run().orElseThrow());
-        } catch (IOException | IllegalArgumentException e) {
-            throw new InvalidConfigException("--run " + request.run().orElseThrow() + ": " + e.getMessage());
-        }
-        List<Integer> epochs = run.checkpointEpochs();
-        if (epochs.isEmpty()) {
-            throw new InvalidConfigException("--run " + run.id() + " has no checkpoint yet");
-        }
-        int epoch = request.epoch().orElse(epochs.get(epochs.size() - 1));
-        if (!epochs.contains(epoch)) {
-            throw new InvalidConfigException("--epoch " + epoch + ": run " + run.id() + " has checkpoints of epochs "
-                    + epochs);
-        }
+        RunDirectory run = JobArguments.runNamed(storage, request.runRoot(), request.run().orElseThrow());
+        int epoch = run.chosenCheckpoint(request.epoch());
         storage.verifyChecksum(run.checkpointUri(epoch));
         Map<String, Object> evaluation = Map.of();
         for (String line : run.metricLines(epoch)) {

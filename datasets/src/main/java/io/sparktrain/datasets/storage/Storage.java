@@ -136,15 +136,6 @@ public final class Storage implements Serializable {
         fileSystem(uri).delete(new org.apache.hadoop.fs.Path(uri), true);
     }
 
-    /** Moves {@code from} to {@code to}, a name not taken yet, in the same file system. */
-    public void rename(URI from, URI to) throws IOException {
-        FileSystem fs = fileSystem(from);
-        org.apache.hadoop.fs.Path target = new org.apache.hadoop.fs.Path(to);
-        if (fs.exists(target) || !fs.rename(new org.apache.hadoop.fs.Path(from), target)) {
-            throw new IOException("cannot move " + display(from) + " to " + display(to));
-        }
-    }
-
     /**
      * Creates {@code target} holding {@code content} unless it exists, in one step that exactly one
      * of several concurrent creators wins, and never partly written: the content goes to a
@@ -177,11 +168,12 @@ public final class Storage implements Serializable {
     }
 
     /**
-     * Moves the directory {@code from} to {@code to} and fails if {@code to} exists: on HDFS in one
-     * NameNode operation; locally the check and the rename are two steps, so concurrent writers of
-     * one name must be kept apart by a lock (the registry's lease).
+     * Moves the file or directory {@code from} to {@code to}, a name not taken yet, in the same file
+     * system, and fails if {@code to} exists: on HDFS in one NameNode operation; locally the check and
+     * the rename are two steps, so concurrent writers of one name must be kept apart (by the
+     * registry's lease, by a run's single driver).
      */
-    public void renameDirectory(URI from, URI to) throws IOException {
+    public void rename(URI from, URI to) throws IOException {
         FileSystem fs = fileSystem(from);
         if (isLocal(fs)) {
             if (Files.exists(Path.of(to))) {

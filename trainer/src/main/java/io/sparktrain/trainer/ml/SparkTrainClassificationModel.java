@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.SparkContext;
@@ -148,54 +147,38 @@ public final class SparkTrainClassificationModel extends Model<SparkTrainClassif
 
     @Override
     public MLWriter write() {
-        return new MLWriter() {
-            @Override
-            public void saveImpl(String path) {
-                try {
-                    Storage storage = StageMetadata.storage(sparkSession());
-                    URI dir = Storage.toUri(path);
-                    // Data before metadata: a directory with metadata is a complete model.
-                    storage.writeWithChecksum(Storage.resolve(dir, NETWORK_FILE), out -> {
-                        out.write(network);
-                        return null;
-                    });
-                    storage.writeStringAtomically(Storage.resolve(dir, HISTORY_FILE),
-                            history.isEmpty() ? "" : String.join("\n", history) + "\n");
-                    StageMetadata.write(SparkTrainClassificationModel.this, path, sparkSession(),
-                            Map.of("runId", runId));
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e.getMessage(), e);
-                }
-            }
-        };
+        return StageMetadata.writer((path, spark) -> {
+            Storage storage = StageMetadata.storage(spark);
+            URI dir = Storage.toUri(path);
+            // Data before metadata: a directory with metadata is a complete model.
+            storage.writeWithChecksum(Storage.resolve(dir, NETWORK_FILE), out -> {
+                out.write(network);
+                return null;
+            });
+            storage.writeStringAtomically(Storage.resolve(dir, HISTORY_FILE),
+                    history.isEmpty() ? "" : String.join("\n", history) + "\n");
+            StageMetadata.write(this, path, spark, Map.of("runId", runId));
+        });
     }
 
     public static MLReader<SparkTrainClassificationModel> read() {
-        return new MLReader<>() {
-            @Override
-            public SparkTrainClassificationModel load(String path) {
-                try {
-                    StageMetadata.Loaded metadata = StageMetadata.read(path, sparkSession(),
-                            SparkTrainClassificationModel.class);
-                    Storage storage = StageMetadata.storage(sparkSession());
-                    URI dir = Storage.toUri(path);
-                    URI networkFile = Storage.resolve(dir, NETWORK_FILE);
-                    storage.verifyChecksum(networkFile);
-                    byte[] bytes;
-                    try (InputStream in = storage.open(networkFile)) {
-                        bytes = in.readAllBytes();
-                    }
-                    List<String> history = Arrays.stream(storage.readString(Storage.resolve(dir, HISTORY_FILE))
-                            .split("\n")).filter(line -> !line.isBlank()).toList();
-                    SparkTrainClassificationModel model = new SparkTrainClassificationModel(metadata.uid(), bytes,
-                            metadata.text("runId"), history);
-                    StageMetadata.restoreParams(model, metadata);
-                    return model;
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e.getMessage(), e);
-                }
+        return StageMetadata.reader((path, spark) -> {
+            StageMetadata.Loaded metadata = StageMetadata.read(path, spark, SparkTrainClassificationModel.class);
+            Storage storage = StageMetadata.storage(spark);
+            URI dir = Storage.toUri(path);
+            URI networkFile = Storage.resolve(dir, NETWORK_FILE);
+            storage.verifyChecksum(networkFile);
+            byte[] bytes;
+            try (InputStream in = storage.open(networkFile)) {
+                bytes = in.readAllBytes();
             }
-        };
+            List<String> history = storage.readString(Storage.resolve(dir, HISTORY_FILE)).lines()
+                    .filter(line -> !line.isBlank()).toList();
+            SparkTrainClassificationModel model = new SparkTrainClassificationModel(metadata.uid(), bytes,
+                    metadata.text("runId"), history);
+            StageMetadata.restoreParams(model, metadata);
+            return model;
+        });
     }
 
     public static SparkTrainClassificationModel load(String path) {

@@ -386,33 +386,16 @@ public final class SparkTrainClassifier extends Estimator<SparkTrainClassificati
 
     @Override
     public MLWriter write() {
-        return new MLWriter() {
-            @Override
-            public void saveImpl(String path) {
-                try {
-                    StageMetadata.write(SparkTrainClassifier.this, path, sparkSession(), Map.of());
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e.getMessage(), e);
-                }
-            }
-        };
+        return StageMetadata.writer((path, spark) -> StageMetadata.write(this, path, spark, Map.of()));
     }
 
     public static MLReader<SparkTrainClassifier> read() {
-        return new MLReader<>() {
-            @Override
-            public SparkTrainClassifier load(String path) {
-                try {
-                    StageMetadata.Loaded metadata = StageMetadata.read(path, sparkSession(),
-                            SparkTrainClassifier.class);
-                    SparkTrainClassifier stage = new SparkTrainClassifier(metadata.uid());
-                    StageMetadata.restoreParams(stage, metadata);
-                    return stage;
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e.getMessage(), e);
-                }
-            }
-        };
+        return StageMetadata.reader((path, spark) -> {
+            StageMetadata.Loaded metadata = StageMetadata.read(path, spark, SparkTrainClassifier.class);
+            SparkTrainClassifier stage = new SparkTrainClassifier(metadata.uid());
+            StageMetadata.restoreParams(stage, metadata);
+            return stage;
+        });
     }
 
     public static SparkTrainClassifier load(String path) {

@@ -6,11 +6,14 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.sparktrain.datasets.storage.Storage;
 import java.io.FileNotFoundException;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.Iterator;
 import java.util.Map;
 import org.apache.spark.ml.param.Param;
 import org.apache.spark.ml.param.Params;
+import org.apache.spark.ml.util.MLReader;
+import org.apache.spark.ml.util.MLWriter;
 import org.apache.spark.sql.SparkSession;
 
 /**
@@ -82,6 +85,46 @@ final class StageMetadata {
                     + ", not a " + expected.getName());
         }
         return new Loaded(json.path("uid").asText(), json);
+    }
+
+    /** What a stage's writer does with its directory. */
+    @FunctionalInterface
+    interface Save {
+        void save(String path, SparkSession spark) throws IOException;
+    }
+
+    /** What a stage's reader does with its directory. */
+    @FunctionalInterface
+    interface Load<T> {
+        T load(String path, SparkSession spark) throws IOException;
+    }
+
+    /** Spark's writer around {@code save}; Spark's API declares no IOException, so it goes unchecked. */
+    static MLWriter writer(Save save) {
+        return new MLWriter() {
+            @Override
+            public void saveImpl(String path) {
+                try {
+                    save.save(path, sparkSession());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e.getMessage(), e);
+                }
+            }
+        };
+    }
+
+    /** Spark's reader around {@code load}. */
+    static <T> MLReader<T> reader(Load<T> load) {
+        return new MLReader<>() {
+            @Override
+            public T load(String path) {
+                try {
+                    return load.load(path, sparkSession());
+                } catch (IOException e) {
+                    throw new UncheckedIOException(e.getMessage(), e);
+                }
+            }
+        };
     }
 
     /** Sets on {@code stage} the defaults and then the params {@code metadata} holds. */

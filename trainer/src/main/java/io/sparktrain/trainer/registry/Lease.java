@@ -84,10 +84,6 @@ public final class Lease implements AutoCloseable {
         }
     }
 
-    public Holder holder() {
-        return holder;
-    }
-
     /** Extends the lease by its time to live from now; fails if it is no longer this job's. */
     public synchronized void renew() throws IOException {
         requireStillMine();

@@ -192,7 +192,7 @@ public final class ModelRegistry {
                     JSON.writerWithDefaultPrettyPrinter().writeValueAsString(version) + "\n");
             storage.writeStringAtomically(Storage.resolve(writing, content.blessed() ? "BLESSED" : "NOT_BLESSED"),
                     String.join("\n", content.reasons()) + "\n");
-            storage.renameDirectory(writing, versionDir(model, number));
+            storage.rename(writing, versionDir(model, number));
         } finally {
             if (storage.exists(writing)) {
                 storage.delete(writing);

@@ -182,6 +182,20 @@ public final class RunDirectory {
                         + earlier.get(earlier.size() - 1) + " (checkpoints of epochs " + earlier + " remain)";
     }
 
+    /** The epoch of {@code requested} ({@code --epoch}), or of the last checkpoint; refused when there is none. */
+    public int chosenCheckpoint(Optional<Integer> requested) throws IOException {
+        List<Integer> epochs = checkpointEpochs();
+        if (epochs.isEmpty()) {
+            throw new InvalidConfigException("run " + id + " has no checkpoint yet");
+        }
+        int epoch = requested.orElse(epochs.get(epochs.size() - 1));
+        if (!epochs.contains(epoch)) {
+            throw new InvalidConfigException("--epoch " + epoch + ": run " + id + " has checkpoints of epochs "
+                    + epochs);
+        }
+        return epoch;
+    }
+
     /** The epochs with a complete checkpoint, in order. */
     public List<Integer> checkpointEpochs() throws IOException {
         List<Integer> epochs = new ArrayList<>();

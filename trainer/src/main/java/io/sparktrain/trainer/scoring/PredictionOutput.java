@@ -30,12 +30,19 @@ public final class PredictionOutput {
 
     private PredictionOutput() {}
 
+    /** A check of the number of rows written, before they are put in place; it throws to refuse them. */
+    @FunctionalInterface
+    public interface RowCheck {
+        void check(long rows) throws IOException;
+    }
+
     /**
      * Scores and writes {@code scored} to {@code output}, which must not exist; returns the summary
      * ({@code about}'s fields, then rows, seconds, rows per second and, for labeled rows, accuracy).
+     * When {@code check} refuses the rows written, nothing is left behind.
      */
     public static Map<String, Object> write(Storage storage, Dataset<Row> scored, URI output, boolean labeled,
-            Map<String, Object> about) throws IOException {
+            Map<String, Object> about, RowCheck check) throws IOException {
         if (storage.exists(output)) {
             throw new IOException(Storage.display(output) + " already exists; predictions go to a new directory");
         }
@@ -48,6 +55,7 @@ public final class PredictionOutput {
             double seconds = (System.nanoTime() - start) / 1e9;
             Dataset<Row> written = scored.sparkSession().read().parquet(writing.toString());
             long rows = written.count();
+            check.check(rows);
             Map<String, Object> summary = new LinkedHashMap<>(about);
             summary.put("rows", rows);
             summary.put("seconds", seconds);
