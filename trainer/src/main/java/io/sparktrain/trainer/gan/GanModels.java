@@ -1,6 +1,8 @@
 package io.sparktrain.trainer.gan;
 
 import io.sparktrain.trainer.config.TrainConfig;
+import io.sparktrain.trainer.dl4j.FastReLU;
+import io.sparktrain.trainer.dl4j.FusedBatchNormalization;
 import io.sparktrain.trainer.model.ModelSpec;
 import io.sparktrain.trainer.model.NativeLayerOps;
 import java.util.List;
@@ -14,7 +16,6 @@ import org.deeplearning4j.nn.conf.graph.ShiftVertex;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -101,14 +102,14 @@ public final class GanModels {
 
         @Override
         public List<Stage> generator(int noiseSize) {
-            return List.of(new Stage("g1", dense(256, Activation.RELU)),
-                    new Stage(GENERATED, dense(SIDE * SIDE, Activation.SIGMOID)));
+            return List.of(new Stage("g1", dense(256, new FastReLU())),
+                    new Stage(GENERATED, dense(SIDE * SIDE, Activation.SIGMOID.getActivationFunction())));
         }
 
         @Override
         public List<Stage> discriminator() {
-            return List.of(new Stage("d1", dense(256, Activation.RELU)),
-                    new Stage(SCORE, dense(1, Activation.IDENTITY)));
+            return List.of(new Stage("d1", dense(256, new FastReLU())),
+                    new Stage(SCORE, dense(1, Activation.IDENTITY.getActivationFunction())));
         }
     }
 
@@ -140,11 +141,11 @@ public final class GanModels {
             return List.of(new Stage("g1", new DenseLayer.Builder().nOut(SEED_SIDE * SEED_SIDE * 2 * width)
                             .hasBias(false).activation(Activation.IDENTITY).build()),
                     new Stage("g1_bn", batchNorm()),
-                    new Stage("g1_relu", activation(Activation.RELU.getActivationFunction())),
+                    new Stage("g1_relu", activation(new FastReLU())),
                     new Stage("g2", deconvolution(width, Activation.IDENTITY, false),
                             new FeedForwardToCnnPreProcessor(SEED_SIDE, SEED_SIDE, 2 * width)),
                     new Stage("g2_bn", batchNorm()),
-                    new Stage("g2_relu", activation(Activation.RELU.getActivationFunction())),
+                    new Stage("g2_relu", activation(new FastReLU())),
                     new Stage("g3", deconvolution(1, Activation.TANH, true)),
                     // The rest of the project sees pixels in [0, 1], as the shards hold them.
                     new Stage("g3_shift", new ShiftVertex(1)),
@@ -158,11 +159,11 @@ public final class GanModels {
                     new Stage("d2", convolution(2 * width, Activation.IDENTITY.getActivationFunction(), false)),
                     new Stage("d2_bn", batchNorm()),
                     new Stage("d2_lrelu", activation(new ActivationLReLU(LEAK))),
-                    new Stage(SCORE, dense(1, Activation.IDENTITY)));
+                    new Stage(SCORE, dense(1, Activation.IDENTITY.getActivationFunction())));
         }
 
         private static Layer batchNorm() {
-            return new BatchNormalization.Builder().build();
+            return new FusedBatchNormalization();
         }
 
         /** A layer of its own: DL4J's batch normalization ignores the activation it is configured with. */
@@ -181,7 +182,7 @@ public final class GanModels {
         }
     }
 
-    private static Layer dense(int units, Activation activation) {
+    private static Layer dense(int units, IActivation activation) {
         return new DenseLayer.Builder().nOut(units).activation(activation).build();
     }
 

@@ -1,5 +1,6 @@
 package io.sparktrain.trainer.model;
 
+import io.sparktrain.trainer.dl4j.FastReLU;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
@@ -24,13 +25,13 @@ public final class LeNet implements ModelFactory {
                 .weightInit(WeightInit.XAVIER)
                 .graphBuilder()
                 .addInputs(ModelSpec.INPUT)
-                .layer("conv1", new ConvolutionLayer.Builder(5, 5).stride(1, 1).nOut(20).activation(Activation.RELU)
+                .layer("conv1", new ConvolutionLayer.Builder(5, 5).stride(1, 1).nOut(20).activation(new FastReLU())
                         .build(), ModelSpec.INPUT)
                 .layer("pool1", maxPool(), "conv1")
-                .layer("conv2", new ConvolutionLayer.Builder(5, 5).stride(1, 1).nOut(50).activation(Activation.RELU)
+                .layer("conv2", new ConvolutionLayer.Builder(5, 5).stride(1, 1).nOut(50).activation(new FastReLU())
                         .build(), "pool1")
                 .layer("pool2", maxPool(), "conv2")
-                .layer("dense", new DenseLayer.Builder().nOut(500).activation(Activation.RELU).build(), "pool2")
+                .layer("dense", new DenseLayer.Builder().nOut(500).activation(new FastReLU()).build(), "pool2")
                 .layer(ModelSpec.OUTPUT, new OutputLayer.Builder(LossFunctions.LossFunction.NEGATIVELOGLIKELIHOOD)
                         .nOut(spec.outputs()).activation(Activation.SOFTMAX).build(), "dense")
                 .setOutputs(ModelSpec.OUTPUT)

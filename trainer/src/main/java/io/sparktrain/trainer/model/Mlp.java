@@ -1,6 +1,8 @@
 package io.sparktrain.trainer.model;
 
 import io.sparktrain.trainer.config.TrainConfig;
+import io.sparktrain.trainer.dl4j.FastReLU;
+import io.sparktrain.trainer.dl4j.FusedBatchNormalization;
 import java.util.List;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.constraint.MaxNormConstraint;
@@ -8,7 +10,6 @@ import org.deeplearning4j.nn.conf.distribution.NormalDistribution;
 import org.deeplearning4j.nn.conf.inputs.InputType;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
 import org.deeplearning4j.nn.conf.layers.BaseLayer;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.weights.IWeightInit;
@@ -47,7 +48,7 @@ public final class Mlp implements ModelFactory {
             regularize(dense, model, i > 0);
             if (model.batchNorm()) {
                 graph.layer(name, dense.activation(Activation.IDENTITY).build(), last);
-                graph.layer(name + "_bn", new BatchNormalization.Builder().build(), name);
+                graph.layer(name + "_bn", new FusedBatchNormalization(), name);
                 graph.layer(name + "_act", new ActivationLayer.Builder().activation(activation(model.activation()))
                         .build(), name + "_bn");
                 last = name + "_act";
@@ -77,7 +78,7 @@ public final class Mlp implements ModelFactory {
 
     static IActivation activation(String name) {
         return switch (name) {
-            case "relu" -> Activation.RELU.getActivationFunction();
+            case "relu" -> new FastReLU();
             case "leakyrelu" -> new ActivationLReLU(0.01);
             case "elu" -> new ActivationELU(1.0);
             case "sigmoid" -> Activation.SIGMOID.getActivationFunction();

@@ -1,11 +1,12 @@
 package io.sparktrain.trainer.model;
 
+import io.sparktrain.trainer.dl4j.FastReLU;
+import io.sparktrain.trainer.dl4j.FusedBatchNormalization;
 import java.util.List;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.graph.ElementWiseVertex;
 import org.deeplearning4j.nn.conf.layers.ActivationLayer;
-import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
@@ -130,7 +131,7 @@ public final class ResNet implements ModelFactory {
         String shortcut = stride == 1 && inputs == depth.outputs(width) ? input
                 : convBn(graph, name + "_projection", input, depth.outputs(width), 1, stride, false);
         graph.addVertex(name + "_add", new ElementWiseVertex(ElementWiseVertex.Op.Add), residual, shortcut);
-        graph.layer(name, new ActivationLayer.Builder().activation(Activation.RELU).build(), name + "_add");
+        graph.layer(name, new ActivationLayer.Builder().activation(new FastReLU()).build(), name + "_add");
         return name;
     }
 
@@ -143,12 +144,12 @@ public final class ResNet implements ModelFactory {
         graph.layer(name + "_conv", new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride)
                 .padding(kernel / 2, kernel / 2).nOut(outputs).hasBias(false).activation(Activation.IDENTITY).build(),
                 input);
-        graph.layer(name + "_bn", new BatchNormalization.Builder().build(), name + "_conv");
+        graph.layer(name + "_bn", new FusedBatchNormalization(), name + "_conv");
         if (!relu) {
             return name + "_bn";
         }
         // A separate layer: DL4J's batch normalization ignores the activation it is configured with.
-        graph.layer(name + "_relu", new ActivationLayer.Builder().activation(Activation.RELU).build(), name + "_bn");
+        graph.layer(name + "_relu", new ActivationLayer.Builder().activation(new FastReLU()).build(), name + "_bn");
         return name + "_relu";
     }
 }

@@ -64,13 +64,18 @@ class NativeLayerOpsTest {
     /**
      * The native ops must train the same network DL4J's Java path trains: same outputs, gradients,
      * and after a few Adam steps the same parameters, batch normalization's running statistics
-     * included. They add up in a different order in float32, hence the relative tolerances.
+     * included. They add up in a different order in float32, so they are held to what such
+     * rounding does to the Java path itself: the change a random 1e-6 perturbation of the input
+     * makes to its gradient and to its parameters after the same steps (for the ResNet at its
+     * initialization about 3e-3, ReLUs sitting near zero after batch normalization; for LeNet far
+     * below the 1e-4 floor).
      */
     @ParameterizedTest
     @ValueSource(strings = {"lenet", "resnet18"})
     void nativeOpsTrainLikeDl4jsJavaPath(String architecture) {
         System.setProperty(NativeLayerOps.DISABLE_PROPERTY, "true");
         ComputationGraph java = network(architecture);
+        ComputationGraph perturbed = network(architecture);
         System.setProperty(NativeLayerOps.DISABLE_PROPERTY, "false");
         ComputationGraph nativeOps = network(architecture);
         assertNull(firstConvolution(java).getHelper());
@@ -83,23 +88,31 @@ class NativeLayerOpsTest {
             labels.putScalar(i, i % 10, 1);
         }
         DataSet batch = new DataSet(Nd4j.rand(DataType.FLOAT, 16, 784), labels);
+        DataSet nudged = new DataSet(batch.getFeatures().add(Nd4j.randn(DataType.FLOAT, 16, 784).muli(1e-6)), labels);
         assertClose(java.outputSingle(false, batch.getFeatures()), nativeOps.outputSingle(false, batch.getFeatures()),
                 1e-5, architecture + " inference output");
 
-        java.setInputs(batch.getFeatures());
-        java.setLabels(batch.getLabels());
-        java.computeGradientAndScore();
-        nativeOps.setInputs(batch.getFeatures());
-        nativeOps.setLabels(batch.getLabels());
-        nativeOps.computeGradientAndScore();
+        INDArray javaGradient = gradient(java, batch);
+        INDArray nativeGradient = gradient(nativeOps, batch);
+        double gradientRounding = relativeError(javaGradient, gradient(perturbed, nudged));
         assertEquals(java.score(), nativeOps.score(), 1e-5 * Math.abs(java.score()), architecture + " loss");
-        assertClose(java.gradient().gradient(), nativeOps.gradient().gradient(), 1e-4, architecture + " gradient");
+        assertClose(javaGradient, nativeGradient, Math.max(1e-4, 3 * gradientRounding), architecture + " gradient");
 
         for (int step = 0; step < 3; step++) {
             java.fit(batch);
+            perturbed.fit(nudged);
             nativeOps.fit(batch);
         }
-        assertClose(java.params(), nativeOps.params(), 1e-4, architecture + " parameters after 3 steps");
+        double parameterRounding = relativeError(java.params(), perturbed.params());
+        assertClose(java.params(), nativeOps.params(), Math.max(1e-4, 3 * parameterRounding),
+                architecture + " parameters after 3 steps");
+    }
+
+    private static INDArray gradient(ComputationGraph network, DataSet batch) {
+        network.setInputs(batch.getFeatures());
+        network.setLabels(batch.getLabels());
+        network.computeGradientAndScore();
+        return network.gradient().gradient().dup();
     }
 
     private static ComputationGraph network(String architecture) {
@@ -117,8 +130,11 @@ class NativeLayerOpsTest {
     }
 
     private static void assertClose(INDArray expected, INDArray actual, double relative, String what) {
-        double error = expected.sub(actual).norm2Number().doubleValue();
-        double scale = expected.norm2Number().doubleValue();
-        assertTrue(error <= relative * scale, what + ": relative error " + error / scale);
+        double error = relativeError(expected, actual);
+        assertTrue(error <= relative, what + ": relative error " + error + ", allowed " + relative);
+    }
+
+    private static double relativeError(INDArray expected, INDArray actual) {
+        return expected.sub(actual).norm2Number().doubleValue() / expected.norm2Number().doubleValue();
     }
 }
