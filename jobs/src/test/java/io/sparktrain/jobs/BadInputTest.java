@@ -221,7 +221,9 @@ class BadInputTest {
         Files.write(checkpoint, bytes);
         return List.of(
                 new Case("an altered Fashion-MNIST file", TrainJob::launch, withConfig(LENET, work.resolve("root-f"),
-                        "--set", "data.dataset=fashion-mnist", "--set", "data.source-dir=" + altered),
+                        "--set", "data.dataset=fashion-mnist", "--set", "data.source-dir=" + altered,
+                        // An empty cache: a verified copy from an earlier run would be used instead of the source.
+                        "--set", "data.cache-dir=" + work.resolve("cache-f")),
                         ExitCode.BAD_DATA, List.of("train-images-idx3-ubyte")),
                 new Case("a shard whose checksum no longer matches", TrainJob::launch, withConfig(LENET, shardCopy),
                         ExitCode.BAD_DATA, List.of(shard.getFileName().toString())),
