@@ -88,6 +88,7 @@ launch_job() {
     -Dorg.bytedeco.javacpp.maxbytes="${offheap_mb}m" \
     -Dorg.bytedeco.javacpp.maxphysicalbytes="${physical_mb}m" \
     -Dlog4j2.configurationFile="$repo/conf/log4j2.properties" \
+    -Dsparktrain.home="$repo" \
     ${SPARKTRAIN_JAVA_OPTS:-} \
     -cp "$job_jar:$(cat "$target/spark-classpath.txt")" \
     "$main" "$@"

@@ -35,12 +35,17 @@ public final class Datasets {
 
     /** @param sourceDir where the dataset's original files are, for datasets that are not fetched */
     public static TrainTest load(String name, Path cacheDir, Optional<Path> sourceDir) throws IOException {
-        Mnist mnist = switch (name) {
+        Mnist mnist = mnistFormat(name, cacheDir, sourceDir);
+        return new TrainTest(mnist.load(Mnist.Split.TRAIN), mnist.load(Mnist.Split.TEST));
+    }
+
+    /** The verified IDX files of an MNIST-format dataset, fetched or unpacked into {@code cacheDir} if needed. */
+    public static Mnist mnistFormat(String name, Path cacheDir, Optional<Path> sourceDir) throws IOException {
+        return switch (name) {
             case "mnist" -> new MnistFetcher(cacheDir).fetch();
             case "fashion-mnist" -> new FashionMnist(cacheDir, sourceDir, SOURCE_SETTING).load();
             default -> throw new IllegalArgumentException("dataset '" + name + "' is not in MNIST's format; "
                     + "MNIST-format datasets: mnist, fashion-mnist");
         };
-        return new TrainTest(mnist.load(Mnist.Split.TRAIN), mnist.load(Mnist.Split.TEST));
     }
 }

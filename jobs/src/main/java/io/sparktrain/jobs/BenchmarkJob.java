@@ -25,6 +25,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.core.loader.DataSetLoader;
 import org.deeplearning4j.datasets.iterator.utilty.ListDataSetIterator;
@@ -37,16 +38,17 @@ import org.slf4j.LoggerFactory;
 /**
  * Trains the same config on the same shards with plain single-machine DL4J in the driver, then
  * with Spark under each synchronization strategy, and prints samples/s, test accuracy and the
- * bytes each worker sent per step. Writes no run directory.
+ * bytes each worker sent per step; with {@code --peer pytorch}, then the project's PyTorch
+ * reference of the same training, and the ratios. Writes no run directory.
  */
 public final class BenchmarkJob {
     private static final Logger log = LoggerFactory.getLogger(BenchmarkJob.class);
 
     private BenchmarkJob() {}
 
-    /** One line of the benchmark table. */
+    /** One line of the benchmark table; {@code secondsToTarget} is NaN where no target was reached or asked. */
     public record Result(String mode, int workers, int epochs, long examples, double seconds, double accuracy,
-            double bytesPerStep) {
+            double bytesPerStep, double secondsToTarget) {
         double samplesPerSecond() {
             return examples / seconds;
         }
@@ -64,7 +66,18 @@ public final class BenchmarkJob {
             } else if (arguments.describeConfig()) {
                 System.out.print(ConfigSchema.markdownReference());
             } else {
-                System.out.print(table(run(configsByStrategy(arguments))));
+                Map<String, TrainConfig> configs = configsByStrategy(arguments);
+                TrainConfig config = configs.values().iterator().next();
+                Optional<PytorchPeer> peer = arguments.peer().map(name -> PytorchPeer.check(config));
+                List<Result> results = run(configs, arguments.targetAccuracy());
+                // In local mode gradient sharing trains one replica; DDP gets as many processes as averaging's workers.
+                int sparkWorkers = results.stream().mapToInt(Result::workers).max().orElseThrow();
+                List<Result> peerResults = new ArrayList<>();
+                if (peer.isPresent()) {
+                    peerResults.add(peer.get().run(config, 1, arguments.targetAccuracy()));
+                    peerResults.add(peer.get().run(config, sparkWorkers, arguments.targetAccuracy()));
+                }
+                System.out.print(table(results, peerResults, arguments.targetAccuracy()));
             }
             return ExitCode.OK;
         });
@@ -79,8 +92,12 @@ public final class BenchmarkJob {
         return configs;
     }
 
-    /** Single-machine DL4J on the first config's shards, then Spark with each config. */
-    public static List<Result> run(Map<String, TrainConfig> configsByStrategy) throws IOException {
+    /**
+     * Single-machine DL4J on the first config's shards, then Spark with each config, each timed to
+     * {@code target} test accuracy from its start when given.
+     */
+    public static List<Result> run(Map<String, TrainConfig> configsByStrategy, Optional<Double> target)
+            throws IOException {
         TrainConfig config = configsByStrategy.values().iterator().next();
         try (JavaSparkContext sc = SparkContexts.create(config.spark())) {
             List<SyncStrategy> strategies = new ArrayList<>();
@@ -92,7 +109,7 @@ public final class BenchmarkJob {
             List<Result> results = new ArrayList<>();
             results.add(singleMachine(config, data, storage));
             for (SyncStrategy sync : strategies) {
-                results.add(spark(sc, config, sync, data));
+                results.add(spark(sc, config, sync, data, target));
             }
             return results;
         }
@@ -125,16 +142,22 @@ public final class BenchmarkJob {
         }
         Evaluation evaluation = network.evaluate(new ListDataSetIterator<>(test));
         return new Result("single machine (DL4J)", 1, config.training().epochs(), examples, seconds,
-                evaluation.accuracy(), 0);
+                evaluation.accuracy(), 0, Double.NaN);
     }
 
-    private static Result spark(JavaSparkContext sc, TrainConfig config, SyncStrategy sync, TrainingData data)
-            throws IOException {
+    private static Result spark(JavaSparkContext sc, TrainConfig config, SyncStrategy sync, TrainingData data,
+            Optional<Double> target) throws IOException {
         TrainingSummary[] summary = new TrainingSummary[1];
         double[] bytesAndSteps = new double[2];
+        double[] secondsToTarget = {Double.NaN};
+        long start = System.nanoTime();
         TrainingListener capture = new TrainingListener() {
             @Override
             public void onEpochEnd(EpochResult result, ComputationGraph network) {
+                if (target.isPresent() && Double.isNaN(secondsToTarget[0])
+                        && result.evaluation().accuracy() >= target.get()) {
+                    secondsToTarget[0] = (System.nanoTime() - start) / 1e9;
+                }
                 if (Double.isFinite(result.traffic().bytesPerStep())) {
                     bytesAndSteps[0] += result.traffic().bytesPerStep() * result.traffic().workerSteps();
                     bytesAndSteps[1] += result.traffic().workerSteps();
@@ -152,19 +175,45 @@ public final class BenchmarkJob {
         TrainingSummary s = summary[0];
         return new Result("Spark " + sync.name() + " (" + sc.master() + ")", s.workers(), config.training().epochs(),
                 s.trainExamples(), s.trainSeconds(), s.finalAccuracy(),
-                bytesAndSteps[1] > 0 ? bytesAndSteps[0] / bytesAndSteps[1] : Double.NaN);
+                bytesAndSteps[1] > 0 ? bytesAndSteps[0] / bytesAndSteps[1] : Double.NaN, secondsToTarget[0]);
     }
 
-    static String table(List<Result> results) {
+    /**
+     * The project's rows, the peer's rows, and the ratios of samples/s (above 1: the project is
+     * faster) and of time to target (above 1: the project is slower): single-machine DL4J against
+     * the peer's one process, each Spark strategy against the peer's data-parallel run.
+     */
+    static String table(List<Result> results, List<Result> peer, Optional<Double> target) {
         StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
-                "%-50s %7s %6s %10s %10s %12s %9s %15s%n", "mode", "workers", "epochs", "examples", "seconds",
-                "samples/s", "accuracy", "bytes/step"));
-        for (Result r : results) {
-            out.append(String.format(Locale.ROOT, "%-50s %7d %6d %10d %10.1f %12.0f %8.2f%% %15.0f%n", r.mode(),
+                "%-50s %7s %6s %10s %10s %12s %9s %15s %10s%n", "mode", "workers", "epochs", "examples", "seconds",
+                "samples/s", "accuracy", "bytes/step", "to target"));
+        List<Result> all = new ArrayList<>(results);
+        all.addAll(peer);
+        for (Result r : all) {
+            out.append(String.format(Locale.ROOT, "%-50s %7d %6d %10d %10.1f %12.0f %8.2f%% %15s %10s%n", r.mode(),
                     r.workers(), r.epochs(), r.examples(), r.seconds(), r.samplesPerSecond(), 100 * r.accuracy(),
-                    r.bytesPerStep()));
+                    Double.isNaN(r.bytesPerStep()) ? "-" : String.format(Locale.ROOT, "%.0f", r.bytesPerStep()),
+                    Double.isNaN(r.secondsToTarget()) ? "-" : String.format(Locale.ROOT, "%.1f s",
+                            r.secondsToTarget())));
         }
         out.append("bytes/step: bytes each worker sent per minibatch, averaged over the run\n");
+        target.ifPresent(t -> out.append(String.format(Locale.ROOT,
+                "to target: seconds from the start of a mode's training (the peer: of its process) to the end of "
+                        + "the first epoch whose test accuracy reached %.2f%%%n", 100 * t)));
+        if (!peer.isEmpty()) {
+            out.append("against the peer (samples/s ratio, above 1 the project is faster; time to target ratio, "
+                    + "above 1 the project is slower):\n");
+            for (int i = 0; i < results.size(); i++) {
+                // The first row is single-machine DL4J, the peer's first its single process.
+                Result r = results.get(i);
+                Result reference = i == 0 ? peer.get(0) : peer.get(peer.size() - 1);
+                out.append(String.format(Locale.ROOT, "  %-50s / %-32s %6.2fx samples/s%s%n", r.mode(),
+                        reference.mode(), r.samplesPerSecond() / reference.samplesPerSecond(),
+                        Double.isNaN(r.secondsToTarget()) || Double.isNaN(reference.secondsToTarget()) ? ""
+                                : String.format(Locale.ROOT, ", %.2fx time to target",
+                                        r.secondsToTarget() / reference.secondsToTarget())));
+            }
+        }
         out.append(String.format(Locale.ROOT, "OMP_NUM_THREADS=%s, %d cores%n", System.getenv("OMP_NUM_THREADS"),
                 Runtime.getRuntime().availableProcessors()));
         return out.toString();

@@ -29,7 +29,7 @@ import org.apache.hadoop.conf.Configuration;
  * @param resume the run {@code --resume} continues, and the epoch {@code --from-epoch} names
  */
 public record JobArguments(JobKind job, Optional<Path> configFile, Optional<Resume> resume, List<String> overrides,
-        boolean describeConfig, boolean help, String usage) {
+        boolean describeConfig, boolean help, String usage, Optional<String> peer, Optional<Double> targetAccuracy) {
 
     static final Option CONFIG = Option.single("--config", "FILE", "job config (HOCON), e.g. conf/mnist-lenet.conf");
     static final Option RESUME = Option.single("--resume", "RUN_ID",
@@ -41,13 +41,18 @@ public record JobArguments(JobKind job, Optional<Path> configFile, Optional<Resu
     static final Option SET = Option.repeatable("--set", "key=value", "override a config key (repeatable)");
     static final Option DESCRIBE = Option.flag("--describe-config",
             "print every config key with its default and meaning");
+    static final Option PEER = Option.single("--peer", "NAME",
+            "benchmark: also train the config with the project's PyTorch reference (pytorch) and print the ratios");
+    static final Option TARGET = Option.single("--target-accuracy", "A",
+            "benchmark: also report the time each run takes to reach this test accuracy, e.g. 0.99");
 
     /** Parses the command line of {@code command} ("train", "gan" or "benchmark"), which trains a {@code job}. */
     public static JobArguments parse(String command, JobKind job, String... args) {
         boolean resumable = !command.equals("benchmark");
         List<Option> options = resumable ? List.of(CONFIG, RESUME, FROM_EPOCH, SET, DESCRIBE)
-                : List.of(CONFIG, SET, DESCRIBE);
-        String synopsis = "usage: " + command + " --config FILE [--set key=value]...\n"
+                : List.of(CONFIG, SET, PEER, TARGET, DESCRIBE);
+        String synopsis = "usage: " + command + " --config FILE [--set key=value]..."
+                + (resumable ? "" : " [--peer pytorch] [--target-accuracy A]") + "\n"
                 + (resumable ? "       " + command + " --resume RUN_ID [--from-epoch N] [--set run.root=DIR] "
                         + "[--set key=value]...\n" : "")
                 + "       " + command + " --describe-config";
@@ -63,9 +68,26 @@ public record JobArguments(JobKind job, Optional<Path> configFile, Optional<Resu
         if (fromEpoch.isPresent() && !resume) {
             throw line.problem("--from-epoch applies only with --resume");
         }
+        Optional<String> peer = line.value(PEER.name());
+        if (peer.isPresent() && !peer.get().equals(PytorchPeer.NAME)) {
+            throw line.problem("--peer " + peer.get() + ": the one peer is " + PytorchPeer.NAME);
+        }
+        Optional<Double> target = line.value(TARGET.name()).map(value -> targetAccuracy(line, value));
         return new JobArguments(job, line.value(CONFIG.name()).map(Path::of),
                 line.value(RESUME.name()).map(id -> new Resume(id, fromEpoch)), line.values(SET.name()), describe,
-                help, line.usage());
+                help, line.usage(), peer, target);
+    }
+
+    private static double targetAccuracy(CommandLine line, String value) {
+        try {
+            double target = Double.parseDouble(value);
+            if (target > 0 && target <= 1) {
+                return target;
+            }
+        } catch (NumberFormatException e) {
+            // refused below, naming the value
+        }
+        throw line.problem("--target-accuracy " + value + ": expected a fraction in (0, 1], e.g. 0.99");
     }
 
     /** The config file with overrides, or, resuming, the run's saved config with overrides; checked for the job. */

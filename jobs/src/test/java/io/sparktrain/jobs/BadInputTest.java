@@ -187,7 +187,15 @@ class BadInputTest {
                         List.of("model.architecture = gan", "submit/gan")),
                 new Case("benchmark every address", benchmark, withConfig(LENET, root, "--set",
                         "sync.sharing.network-mask=0.0.0.0/0"), ExitCode.BAD_CONFIG,
-                        List.of("sync.sharing.network-mask = 0.0.0.0/0", "private network"))));
+                        List.of("sync.sharing.network-mask = 0.0.0.0/0", "private network")),
+                new Case("benchmark against an unknown peer", benchmark, withConfig(LENET, root, "--peer",
+                        "tensorflow"), ExitCode.BAD_CONFIG, List.of("--peer tensorflow", "pytorch")),
+                new Case("benchmark to an accuracy above 1", benchmark, withConfig(LENET, root,
+                        "--target-accuracy", "99"), ExitCode.BAD_CONFIG, List.of("--target-accuracy 99",
+                                "fraction in (0, 1]")),
+                new Case("benchmark a network the peer lacks", benchmark, withConfig(LENET, root, "--peer", "pytorch",
+                        "--set", "model.architecture=mlp"), ExitCode.BAD_CONFIG,
+                        List.of("--peer pytorch", "model.architecture = mlp"))));
         cases.addAll(dataCases());
         return cases;
     }

@@ -47,8 +47,13 @@ public final class Mnist {
         this.directory = directory;
     }
 
+    /** Where {@code file} is, uncompressed. */
+    public Path file(File file) {
+        return directory.resolve(file.fileName);
+    }
+
     public LabeledImages load(Split split) throws IOException {
         return LabeledImages.fromIdx(name + "-" + split.name().toLowerCase(),
-                directory.resolve(split.images.fileName), directory.resolve(split.labels.fileName), NUM_CLASSES);
+                file(split.images), file(split.labels), NUM_CLASSES);
     }
 }
