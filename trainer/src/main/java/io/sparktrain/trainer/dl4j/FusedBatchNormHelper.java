@@ -2,8 +2,10 @@ package io.sparktrain.trainer.dl4j;
 
 import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.Map;
+import java.util.function.IntConsumer;
 import java.util.stream.IntStream;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.gradient.DefaultGradient;
@@ -21,15 +23,18 @@ import org.nd4j.linalg.factory.Nd4j;
 
 /**
  * Batch normalization of float NCHW activations in two passes forward and two backward, as
- * PyTorch's CPU kernel does it. DL4J 1.0.0-M2.1's oneDNN helper takes six times PyTorch's time
- * for the same tensors: it computes the batch variance with ND4J's TAD-based summary-statistics op
+ * PyTorch's CPU kernel does it. DL4J 1.0.0-M2.1's oneDNN helper takes six times PyTorch's time for
+ * the same tensors: it computes the batch variance with ND4J's TAD-based summary-statistics op
  * before calling oneDNN, and runs oneDNN's backward pass with global statistics, then corrects it
  * with five broadcast ops (docs/dl4j-defects.md).
  *
- * <p>Per channel the first pass sums x and x² (forward) or dy and dy·x (backward) in double (in
- * float, x² - mean² cancels away the variance of activations far from zero), the second writes
- * y = a·x + b or dx = k1·dy + k2·x + k3 with per-channel coefficients. Channels are
- * independent, so they run in parallel when ND4J is allowed more than one thread.
+ * <p>The first pass sums x and x² (forward) or dy and dy·x (backward) per channel in double (in
+ * float, x² - mean² cancels away the variance of activations far from zero); the second writes
+ * y = a·x + b or dx = k1·dy + k2·x + k3 with per-channel coefficients. Both work one example at a
+ * time on a copy in a Java array (loops over Java arrays run several times as fast as over a
+ * direct buffer), so the copies stay as small as one example's activations. Examples run in
+ * parallel when ND4J may use more than one thread; each example's sums are kept apart and added
+ * in example order, so the result does not depend on the number of threads.
  */
 final class FusedBatchNormHelper implements BatchNormalizationHelper {
     private INDArray meanCache;
@@ -52,46 +57,34 @@ final class FusedBatchNormHelper implements BatchNormalizationHelper {
             return null;
         }
         x = contiguous(x);
-        Channels channels = new Channels(x);
-        float[] channelMean = new float[channels.count];
-        float[] channelVar = new float[channels.count];
-        float[] in = Scratch.INPUT.read(x);
+        Examples examples = new Examples(x);
+        FloatBuffer in = floats(x);
+        float[] channelMean;
+        float[] channelVar;
         if (training) {
-            channels.forEach(c -> {
-                double sum = 0;
-                double squares = 0;
-                for (int n = 0; n < channels.examples; n++) {
-                    int start = channels.start(n, c);
-                    for (int i = start; i < start + channels.pixels; i++) {
-                        double v = in[i];
-                        sum += v;
-                        squares += v * v;
-                    }
-                }
-                double m = sum / channels.perChannel;
+            double[][] sums = examples.sums(in, in);
+            channelMean = new float[examples.channels];
+            channelVar = new float[examples.channels];
+            for (int c = 0; c < examples.channels; c++) {
+                double m = sums[0][c] / examples.perChannel;
                 channelMean[c] = (float) m;
-                channelVar[c] = (float) Math.max(0, squares / channels.perChannel - m * m);
-            });
+                channelVar[c] = (float) Math.max(0, sums[1][c] / examples.perChannel - m * m);
+            }
             cacheStatistics(channelMean, channelVar);
         } else {
-            copy(mean, channelMean);
-            copy(var, channelVar);
+            channelMean = values(mean, examples.channels, 0);
+            channelVar = values(var, examples.channels, 1);
         }
-        float[] g = values(gamma, channels.count, 1);
-        float[] b = values(beta, channels.count, 0);
-        float[] y = Scratch.OUTPUT.get(channels.length);
-        channels.forEach(c -> {
-            float scale = (float) (g[c] / Math.sqrt(channelVar[c] + eps));
-            float shift = b[c] - channelMean[c] * scale;
-            for (int n = 0; n < channels.examples; n++) {
-                int start = channels.start(n, c);
-                for (int i = start; i < start + channels.pixels; i++) {
-                    y[i] = in[i] * scale + shift;
-                }
-            }
-        });
+        float[] g = values(gamma, examples.channels, 1);
+        float[] b = values(beta, examples.channels, 0);
+        float[] scale = new float[examples.channels];
+        float[] shift = new float[examples.channels];
+        for (int c = 0; c < examples.channels; c++) {
+            scale[c] = (float) (g[c] / Math.sqrt(channelVar[c] + eps));
+            shift[c] = b[c] - channelMean[c] * scale[c];
+        }
         INDArray out = workspaceMgr.createUninitialized(ArrayType.ACTIVATIONS, x.dataType(), x.shape(), 'c');
-        floats(out).put(y, 0, channels.length);
+        examples.combine(in, scale, null, null, shift, floats(out));
         return out;
     }
 
@@ -103,53 +96,38 @@ final class FusedBatchNormHelper implements BatchNormalizationHelper {
             return null;
         }
         INDArray x = contiguous(input);
-        Channels channels = new Channels(x);
-        float[] in = Scratch.INPUT.read(x);
-        float[] dy = Scratch.GRADIENT.read(contiguous(epsilon));
-        float[] channelMean = new float[channels.count];
-        float[] channelVar = new float[channels.count];
-        copy(meanCache, channelMean);
-        copy(varCache, channelVar);
-        float[] g = values(gamma, channels.count, 1);
-        float[] dGamma = new float[channels.count];
-        float[] dBeta = new float[channels.count];
-        float[] out = Scratch.OUTPUT.get(channels.length);
-        channels.forEach(c -> {
-            double sumDy = 0;
-            double sumDyX = 0;
-            for (int n = 0; n < channels.examples; n++) {
-                int start = channels.start(n, c);
-                for (int i = start; i < start + channels.pixels; i++) {
-                    double d = dy[i];
-                    sumDy += d;
-                    sumDyX += d * in[i];
-                }
-            }
+        Examples examples = new Examples(x);
+        FloatBuffer in = floats(x);
+        FloatBuffer dy = floats(contiguous(epsilon));
+        double[][] sums = examples.sums(dy, in);
+        float[] channelMean = values(meanCache, examples.channels, 0);
+        float[] channelVar = values(varCache, examples.channels, 1);
+        float[] g = values(gamma, examples.channels, 1);
+        float[] dGamma = new float[examples.channels];
+        float[] dBeta = new float[examples.channels];
+        float[] dyScale = new float[examples.channels];
+        float[] xScale = new float[examples.channels];
+        float[] shift = new float[examples.channels];
+        for (int c = 0; c < examples.channels; c++) {
+            double sumDy = sums[0][c];
             double invStd = 1 / Math.sqrt(channelVar[c] + eps);
-            double gammaGradient = invStd * (sumDyX - channelMean[c] * sumDy);
+            double gammaGradient = invStd * (sums[1][c] - channelMean[c] * sumDy);
             dGamma[c] = (float) gammaGradient;
             dBeta[c] = (float) sumDy;
             // dx = gamma·invStd·(dy - mean(dy) - xhat·mean(dy·xhat)), expanded into k1·dy + k2·x + k3.
             double k1 = g[c] * invStd;
-            double k2 = -k1 * invStd * gammaGradient / channels.perChannel;
-            double k3 = -k1 * sumDy / channels.perChannel - k2 * channelMean[c];
-            float dyScale = (float) k1;
-            float xScale = (float) k2;
-            float shift = (float) k3;
-            for (int n = 0; n < channels.examples; n++) {
-                int start = channels.start(n, c);
-                for (int i = start; i < start + channels.pixels; i++) {
-                    out[i] = dy[i] * dyScale + in[i] * xScale + shift;
-                }
-            }
-        });
+            double k2 = -k1 * invStd * gammaGradient / examples.perChannel;
+            dyScale[c] = (float) k1;
+            xScale[c] = (float) k2;
+            shift[c] = (float) (-k1 * sumDy / examples.perChannel - k2 * channelMean[c]);
+        }
         INDArray dx = workspaceMgr.createUninitialized(ArrayType.ACTIVATION_GRAD, x.dataType(), x.shape(), 'c');
-        floats(dx).put(out, 0, channels.length);
-        Gradient gradient = new DefaultGradient();
+        examples.combine(dy, dyScale, in, xScale, shift, floats(dx));
         if (dGammaView != null) {
             dGammaView.assign(Nd4j.createFromArray(dGamma).reshape(dGammaView.shape()));
             dBetaView.assign(Nd4j.createFromArray(dBeta).reshape(dBetaView.shape()));
         }
+        Gradient gradient = new DefaultGradient();
         gradient.setGradientFor(BatchNormalizationParamInitializer.GAMMA, dGammaView);
         gradient.setGradientFor(BatchNormalizationParamInitializer.BETA, dBetaView);
         return new Pair<>(gradient, dx);
@@ -199,27 +177,18 @@ final class FusedBatchNormHelper implements BatchNormalizationHelper {
         return all.position((int) array.offset()).slice();
     }
 
-    private static void copy(INDArray vector, float[] into) {
-        float[] values = vector.reshape(vector.length()).toFloatVector();
-        System.arraycopy(values, 0, into, 0, into.length);
-    }
-
     private static float[] values(INDArray vector, int length, float absent) {
-        float[] values = new float[length];
         if (vector == null) {
-            java.util.Arrays.fill(values, absent);
-        } else {
-            copy(vector, values);
+            float[] values = new float[length];
+            Arrays.fill(values, absent);
+            return values;
         }
-        return values;
+        return vector.reshape(vector.length()).toFloatVector();
     }
 
-    /**
-     * Per-thread arrays the passes work on: loops over Java arrays run several times as fast as
-     * loops over a direct buffer, and one copy in and out costs a fraction of a pass.
-     */
+    /** Per-thread arrays holding one example's values. */
     private enum Scratch {
-        INPUT, GRADIENT, OUTPUT;
+        FIRST, SECOND, OUT;
 
         private final ThreadLocal<float[]> arrays = ThreadLocal.withInitial(() -> new float[0]);
 
@@ -232,36 +201,85 @@ final class FusedBatchNormHelper implements BatchNormalizationHelper {
             return array;
         }
 
-        float[] read(INDArray contiguous) {
-            float[] array = get((int) contiguous.length());
-            floats(contiguous).get(array, 0, (int) contiguous.length());
+        float[] read(FloatBuffer from, int start, int length) {
+            float[] array = get(length);
+            from.get(start, array, 0, length);
             return array;
         }
     }
 
-    /** Where each channel's values lie in a contiguous NCHW array. */
-    private static final class Channels {
-        final int examples;
+    /** A contiguous NCHW array as its examples: example n holds C runs of P values from n·C·P. */
+    private static final class Examples {
         final int count;
+        final int channels;
         final int pixels;
+        final int size;
         final long perChannel;
-        final int length;
 
-        Channels(INDArray x) {
-            examples = (int) x.size(0);
-            count = (int) x.size(1);
+        Examples(INDArray x) {
+            count = (int) x.size(0);
+            channels = (int) x.size(1);
             pixels = (int) (x.size(2) * x.size(3));
-            perChannel = (long) examples * pixels;
-            length = (int) x.length();
+            size = channels * pixels;
+            perChannel = (long) count * pixels;
         }
 
-        int start(int example, int channel) {
-            return (example * count + channel) * pixels;
+        /** Per channel: Σa and Σa·b. */
+        double[][] sums(FloatBuffer a, FloatBuffer b) {
+            double[][] perExample = new double[count][];
+            each(n -> {
+                float[] first = Scratch.FIRST.read(a, n * size, size);
+                float[] second = a == b ? first : Scratch.SECOND.read(b, n * size, size);
+                double[] sums = new double[2 * channels];
+                for (int c = 0; c < channels; c++) {
+                    double sum = 0;
+                    double products = 0;
+                    for (int i = c * pixels; i < (c + 1) * pixels; i++) {
+                        double v = first[i];
+                        sum += v;
+                        products += v * second[i];
+                    }
+                    sums[c] = sum;
+                    sums[channels + c] = products;
+                }
+                perExample[n] = sums;
+            });
+            double[][] total = new double[2][channels];
+            for (double[] sums : perExample) {
+                for (int c = 0; c < channels; c++) {
+                    total[0][c] += sums[c];
+                    total[1][c] += sums[channels + c];
+                }
+            }
+            return total;
         }
 
-        void forEach(java.util.function.IntConsumer body) {
-            IntStream channels = IntStream.range(0, count);
-            (Nd4j.getEnvironment().maxMasterThreads() > 1 ? channels.parallel() : channels).forEach(body);
+        /** out = a·ka + b·kb + k0 per channel; {@code b} may be null. */
+        void combine(FloatBuffer a, float[] ka, FloatBuffer b, float[] kb, float[] k0, FloatBuffer out) {
+            each(n -> {
+                float[] first = Scratch.FIRST.read(a, n * size, size);
+                float[] second = b == null ? null : Scratch.SECOND.read(b, n * size, size);
+                float[] result = Scratch.OUT.get(size);
+                for (int c = 0; c < channels; c++) {
+                    int from = c * pixels;
+                    int to = from + pixels;
+                    if (second == null) {
+                        for (int i = from; i < to; i++) {
+                            result[i] = first[i] * ka[c] + k0[c];
+                        }
+                    } else {
+                        for (int i = from; i < to; i++) {
+                            result[i] = first[i] * ka[c] + second[i] * kb[c] + k0[c];
+                        }
+                    }
+                }
+                out.put(n * size, result, 0, size);
+            });
+        }
+
+        private void each(IntConsumer example) {
+            IntStream all = IntStream.range(0, count);
+            (Nd4j.getEnvironment().maxMasterThreads() > 1 ? all.parallel() : all).forEach(example);
         }
     }
 }

@@ -1,5 +1,6 @@
 package io.sparktrain.trainer.dl4j;
 
+import static io.sparktrain.trainer.testing.ExactArrays.assertBitwiseEqual;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -90,6 +91,27 @@ class FusedBatchNormalizationTest {
         INDArray dense = fused.getLayer("dense").activate(features, false, LayerWorkspaceMgr.noWorkspaces());
         INDArray expected = dense.castTo(DataType.DOUBLE).var(false, 0);
         assertClose(expected.castTo(DataType.FLOAT), batchVariance, 1e-4, "batch variance around 1000");
+    }
+
+    /** Spark's workers and the driver may run with different thread counts; equivalence needs the same bits. */
+    @Test
+    void resultDoesNotDependOnTheNumberOfThreads() {
+        DataSet batch = batch(new long[] {16, 3, 9, 9});
+        int threads = Nd4j.getEnvironment().maxMasterThreads();
+        INDArray[] gradients = new INDArray[2];
+        try {
+            for (int i = 0; i < 2; i++) {
+                Nd4j.getEnvironment().setMaxMasterThreads(i == 0 ? 1 : 4);
+                ComputationGraph fused = network("convolution", false);
+                fused.setInputs(batch.getFeatures());
+                fused.setLabels(batch.getLabels());
+                fused.computeGradientAndScore();
+                gradients[i] = fused.gradient().gradient().dup();
+            }
+        } finally {
+            Nd4j.getEnvironment().setMaxMasterThreads(threads);
+        }
+        assertBitwiseEqual(gradients[0], gradients[1], "gradient with 1 and with 4 threads");
     }
 
     @Test
