@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparktrain.datasets.Datasets;
 import io.sparktrain.datasets.mnist.Mnist;
+import io.sparktrain.trainer.config.ConfigSchema;
 import io.sparktrain.trainer.config.InvalidConfigException;
+import io.sparktrain.trainer.config.Param;
 import io.sparktrain.trainer.config.TrainConfig;
 import io.sparktrain.trainer.loop.JobLocations;
 import io.sparktrain.trainer.model.ModelSpec;
@@ -15,8 +17,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
@@ -67,14 +71,24 @@ final class PytorchPeer {
                 + ": the PyTorch reference trains with adam");
         require(config.data().augmentRotation() == 0, "data.augment-rotation = " + config.data().augmentRotation()
                 + ": the PyTorch reference shifts and flips but does not rotate; set it to 0");
+        // Settings the reference leaves at their defaults: any other value would compare different training.
+        Map<Param<?>, Object> atDefault = new LinkedHashMap<>();
+        atDefault.put(ConfigSchema.BETA2, model.beta2());
+        atDefault.put(ConfigSchema.L1, model.l1());
+        atDefault.put(ConfigSchema.L2, model.l2());
+        atDefault.put(ConfigSchema.DROPOUT, model.dropout());
+        atDefault.put(ConfigSchema.MAX_NORM, model.maxNorm());
+        atDefault.put(ConfigSchema.GRADIENT_CLIPPING, model.gradientClipping());
+        atDefault.forEach((param, value) -> require(value.equals(param.defaultValue()), param.key() + " = " + value
+                + ": the PyTorch reference trains with " + param.defaultValue()));
         Path script = locateScript();
         return new PytorchPeer(python, script, torchVersion(python));
     }
 
     /** Trains the config in {@code processes} processes of one OpenMP thread each (DDP for more than one). */
     BenchmarkJob.Result run(TrainConfig config, int processes, Optional<Double> target) throws IOException {
-        Mnist files = Datasets.mnistFormat(config.data().dataset(), JobLocations.of(config).cacheDir(),
-                JobLocations.of(config).sourceDir());
+        JobLocations locations = JobLocations.of(config);
+        Mnist files = Datasets.mnistFormat(config.data().dataset(), locations.cacheDir(), locations.sourceDir());
         List<String> command = new ArrayList<>(List.of(python, script.toString(), "--model",
                 config.model().architecture(),
                 "--train-images", files.file(Mnist.File.TRAIN_IMAGES).toString(),
@@ -98,8 +112,9 @@ final class PytorchPeer {
         if (config.data().augmentFlip()) {
             command.add("--augment-flip");
         }
-        // The project caps the batches of an epoch over all workers; the reference caps them per process.
-        add(command, "--max-batches-per-epoch", training.maxBatchesPerEpoch() / processes);
+        // The project caps the batches of an epoch over all workers (0: none); the reference caps them per process.
+        int cap = training.maxBatchesPerEpoch();
+        add(command, "--max-batches-per-epoch", cap == 0 ? 0 : Math.max(1, cap / processes));
         add(command, "--processes", processes);
         add(command, "--threads", ompThreads());
         // The project's samples/s counts every batch, its first ones included; so does the reference's.

@@ -27,6 +27,7 @@ class PytorchPeerTest {
         refused("model.architecture = mlp", "model.architecture=mlp");
         refused("model.updater = sgd", "model.updater=sgd");
         refused("data.augment-rotation = 10.0", "data.augment-rotation=10");
+        refused("model.l2 = 1.0E-4: the PyTorch reference trains with 0.0", "model.l2=0.0001");
     }
 
     @Test
