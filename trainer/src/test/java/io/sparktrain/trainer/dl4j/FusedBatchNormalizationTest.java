@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparktrain.trainer.model.NativeLayerOps;
+import io.sparktrain.trainer.testing.RestoresHelpersProperty;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -23,8 +24,8 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.util.ModelSerializer;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.activations.Activation;
@@ -35,18 +36,8 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.learning.config.Adam;
 import org.nd4j.linalg.lossfunctions.LossFunctions;
 
+@ExtendWith(RestoresHelpersProperty.class)
 class FusedBatchNormalizationTest {
-    private final String before = System.getProperty(NativeLayerOps.DISABLE_PROPERTY);
-
-    @AfterEach
-    void restoreProperty() {
-        if (before == null) {
-            System.clearProperty(NativeLayerOps.DISABLE_PROPERTY);
-        } else {
-            System.setProperty(NativeLayerOps.DISABLE_PROPERTY, before);
-        }
-    }
-
     /**
      * Against DL4J's own Java path: outputs in training and inference mode, loss, every gradient
      * (gamma and beta included) and, after three Adam steps, every parameter and running statistic.

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparktrain.trainer.config.ConfigLoader;
+import io.sparktrain.trainer.testing.RestoresHelpersProperty;
 import java.util.Arrays;
 import java.util.List;
 import org.deeplearning4j.nn.api.Layer;
@@ -14,8 +15,8 @@ import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.layers.convolution.ConvolutionLayer;
 import org.deeplearning4j.nn.layers.convolution.subsampling.SubsamplingLayer;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -23,18 +24,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 
+@ExtendWith(RestoresHelpersProperty.class)
 class NativeLayerOpsTest {
-    private final String before = System.getProperty(NativeLayerOps.DISABLE_PROPERTY);
-
-    @AfterEach
-    void restoreProperty() {
-        if (before == null) {
-            System.clearProperty(NativeLayerOps.DISABLE_PROPERTY);
-        } else {
-            System.setProperty(NativeLayerOps.DISABLE_PROPERTY, before);
-        }
-    }
-
     @ParameterizedTest
     @ValueSource(strings = {"lenet", "resnet18"})
     void everyConvolutionPoolingAndNormalizationLayerRunsNativeOps(String architecture) {
