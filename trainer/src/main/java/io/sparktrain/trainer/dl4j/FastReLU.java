@@ -21,9 +21,4 @@ public class FastReLU extends ActivationReLU {
         Nd4j.getExecutioner().exec(new Step(in, in, 0.0));
         return new Pair<>(in.muli(epsilon), null);
     }
-
-    @Override
-    public String toString() {
-        return "relu";
-    }
 }

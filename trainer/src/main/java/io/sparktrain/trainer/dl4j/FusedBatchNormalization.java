@@ -34,11 +34,6 @@ public class FusedBatchNormalization extends BatchNormalization {
         return layer;
     }
 
-    @Override
-    public FusedBatchNormalization clone() {
-        return (FusedBatchNormalization) super.clone();
-    }
-
     private static Field helperField() {
         try {
             Field field = org.deeplearning4j.nn.layers.normalization.BatchNormalization.class
