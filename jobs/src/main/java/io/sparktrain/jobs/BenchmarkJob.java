@@ -72,11 +72,8 @@ public final class BenchmarkJob {
                 List<Result> results = run(configs, arguments.targetAccuracy());
                 // In local mode gradient sharing trains one replica; DDP gets as many processes as averaging's workers.
                 int sparkWorkers = results.stream().mapToInt(Result::workers).max().orElseThrow();
-                List<Result> peerResults = new ArrayList<>();
-                if (peer.isPresent()) {
-                    peerResults.add(peer.get().run(config, 1, arguments.targetAccuracy()));
-                    peerResults.add(peer.get().run(config, sparkWorkers, arguments.targetAccuracy()));
-                }
+                List<Result> peerResults = peer.isPresent()
+                        ? peer.get().run(config, List.of(1, sparkWorkers), arguments.targetAccuracy()) : List.of();
                 System.out.print(table(results, peerResults, arguments.targetAccuracy()));
             }
             return ExitCode.OK;

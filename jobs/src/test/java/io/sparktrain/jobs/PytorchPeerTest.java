@@ -51,7 +51,8 @@ class PytorchPeerTest {
         TrainConfig config = config("data.cache-dir=" + TestMnist.cacheDir(), "data.test-examples=500",
                 "training.max-batches-per-epoch=8", "training.epochs=1");
         TestMnist.fetch();
-        BenchmarkJob.Result result = PytorchPeer.check(config).run(config, 2, Optional.of(0.01));
+        BenchmarkJob.Result result = PytorchPeer.check(config).run(config, List.of(2), Optional.of(0.01))
+                .get(0);
         assertEquals(2, result.workers());
         assertEquals(8 * 64, result.examples(), "4 batches of 64 in each of 2 processes");
         assertTrue(result.seconds() > 0 && result.accuracy() > 0.2 && result.accuracy() <= 1, result.toString());
