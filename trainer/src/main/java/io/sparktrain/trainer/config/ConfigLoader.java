@@ -93,7 +93,7 @@ public final class ConfigLoader {
             String key = assignment.substring(0, eq).strip();
             String value = assignment.substring(eq + 1).strip();
             String path = key.startsWith(SPARK_CONF_PREFIX)
-                    ? SPARK_CONF_PREFIX + ConfigUtil.quoteString(key.substring(SPARK_CONF_PREFIX.length()))
+                    ? SPARK_CONF_PREFIX + ConfigUtil.quoteString(unquoted(key.substring(SPARK_CONF_PREFIX.length())))
                     : key;
             try {
                 config = config.withValue(path, ConfigValueFactory.fromAnyRef(value, "command line"));
@@ -102,6 +102,12 @@ public final class ConfigLoader {
             }
         }
         return config;
+    }
+
+    /** A Spark key as written in a config file, {@code "spark.executor.memory"}, is the key without its quotes. */
+    private static String unquoted(String sparkKey) {
+        return sparkKey.length() > 1 && sparkKey.startsWith("\"") && sparkKey.endsWith("\"")
+                ? sparkKey.substring(1, sparkKey.length() - 1) : sparkKey;
     }
 
     /** {@code parsed} with the defaults underneath and the overrides on top, checked. */

@@ -146,9 +146,11 @@ class ConfigLoaderTest {
                 spark.conf { "spark.executor.memory" = 4g
                              spark.eventLog.enabled = true }
                 """);
-        TrainConfig config = ConfigLoader.load(file, List.of("spark.conf.spark.task.cpus=2"));
-        assertEquals(Map.of("spark.executor.memory", "4g", "spark.eventLog.enabled", "true", "spark.task.cpus", "2"),
-                config.spark().conf());
+        // On the command line a key may be quoted as in a file; the quotes are not part of Spark's key.
+        TrainConfig config = ConfigLoader.load(file, List.of("spark.conf.spark.task.cpus=2",
+                "spark.conf.\"spark.eventLog.dir\"=file:///tmp/events"));
+        assertEquals(Map.of("spark.executor.memory", "4g", "spark.eventLog.enabled", "true", "spark.task.cpus", "2",
+                "spark.eventLog.dir", "file:///tmp/events"), config.spark().conf());
         String message = error("spark.conf.x = [1, 2]");
         assertTrue(message.contains("spark.conf.x = [") && message.contains("expected a string, number or boolean"),
                 message);
