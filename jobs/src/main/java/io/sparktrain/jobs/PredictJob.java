@@ -2,6 +2,7 @@ package io.sparktrain.jobs;
 
 import io.sparktrain.datasets.Datasets;
 import io.sparktrain.datasets.imagenet.ClassList;
+import io.sparktrain.datasets.spark.SparkJobs;
 import io.sparktrain.datasets.storage.Storage;
 import io.sparktrain.trainer.config.CommandLine;
 import io.sparktrain.trainer.config.CommandLine.Option;
@@ -190,7 +191,8 @@ public final class PredictJob {
         }
         try (JavaSparkContext sc = SparkContexts.create(config.spark())) {
             SparkSession spark = SparkSession.builder().getOrCreate();
-            PredictionInput input = read(spark, request, config, trained);
+            PredictionInput input = SparkJobs.named(sc, "scoring", "scoring input, " + String.join(", ",
+                    request.inputs()), () -> read(spark, request, config, trained));
             SparkTrainClassificationModel model = SparkTrainClassificationModel.of(trained.id(),
                     trained.network().read(), trained.runId(), trained.history(), inputShape(config));
             model.setInferenceBatchSize(request.batchSize()).setRawPredictionCol("");
@@ -211,12 +213,14 @@ public final class PredictJob {
             about.put("unreadable_ids", input.unreadableIds());
             about.put("master", sc.master());
             // Judged on the rows written, before they are put in place: no pass over the input of its own.
-            return PredictionOutput.write(storage, scored, output, input.labeled(), about, rows -> {
-                if (input.unreadable() > request.maxUnreadableFraction() * (rows + input.unreadable())) {
-                    throw new UnreadableRowsException(String.join(", ", request.inputs()), input.unreadable(),
-                            rows + input.unreadable(), request.maxUnreadableFraction(), input.unreadableIds());
-                }
-            });
+            return SparkJobs.named(sc, "scoring", "scoring with " + trained.id() + " into " + request.output(),
+                    () -> PredictionOutput.write(storage, scored, output, input.labeled(), about, rows -> {
+                        if (input.unreadable() > request.maxUnreadableFraction() * (rows + input.unreadable())) {
+                            throw new UnreadableRowsException(String.join(", ", request.inputs()),
+                                    input.unreadable(), rows + input.unreadable(), request.maxUnreadableFraction(),
+                                    input.unreadableIds());
+                        }
+                    }));
         }
     }
 

@@ -7,6 +7,7 @@ import io.sparktrain.datasets.shards.ShardManifest;
 import io.sparktrain.datasets.shards.ShardMismatchException;
 import io.sparktrain.datasets.shards.ShardSet;
 import io.sparktrain.datasets.shards.ShardSpec;
+import io.sparktrain.datasets.spark.SparkJobs;
 import io.sparktrain.datasets.storage.Storage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -139,9 +140,10 @@ public final class ImageNetExporter {
         PixelFormat pixels = settings.pixels();
         int numClasses = split.classes().size();
         int slices = Math.max(1, Math.min(tasks.size(), sc.defaultParallelism() * 4));
-        return sc.parallelize(tasks, slices)
-                .map(task -> writeShard(target, dir, task, size, pixels, numClasses))
-                .collect().stream().sorted(Comparator.comparingInt(ShardOutcome::id)).toList();
+        return SparkJobs.named(sc, "shard-export", "shard export, " + split.name(),
+                () -> sc.parallelize(tasks, slices)
+                        .map(task -> writeShard(target, dir, task, size, pixels, numClasses))
+                        .collect().stream().sorted(Comparator.comparingInt(ShardOutcome::id)).toList());
     }
 
     /** Runs in a task: decodes what it can, never lets one bad file end the task. */

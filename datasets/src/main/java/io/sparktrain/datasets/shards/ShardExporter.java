@@ -2,6 +2,7 @@ package io.sparktrain.datasets.shards;
 
 import io.sparktrain.datasets.Checksums;
 import io.sparktrain.datasets.LabeledImages;
+import io.sparktrain.datasets.spark.SparkJobs;
 import io.sparktrain.datasets.storage.Storage;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -18,7 +19,6 @@ import org.nd4j.linalg.dataset.DataSet;
 import org.nd4j.linalg.factory.Nd4j;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import java.util.stream.IntStream;
 
 /**
  * Turns labeled images into pre-batched shards: serialized DL4J DataSets of {@code batchSize}
@@ -78,9 +78,10 @@ public final class ShardExporter {
         List<Integer> shardIds = IntStream.range(0, numShards).boxed().toList();
         int slices = Math.max(1, Math.min(numShards, sc.defaultParallelism() * 4));
         try {
-            return new ArrayList<>(sc.parallelize(shardIds, slices)
-                    .map(id -> writeShard(target, dir, images.value(), order.value(), id, batchSize))
-                    .collect());
+            return SparkJobs.named(sc, "shard-export", "shard export, " + data.name(),
+                    () -> new ArrayList<>(sc.parallelize(shardIds, slices)
+                            .map(id -> writeShard(target, dir, images.value(), order.value(), id, batchSize))
+                            .collect()));
         } finally {
             images.destroy();
             order.destroy();

@@ -1,6 +1,7 @@
 package io.sparktrain.datasets.shards;
 
 import io.sparktrain.datasets.Checksums;
+import io.sparktrain.datasets.spark.SparkJobs;
 import io.sparktrain.datasets.storage.Storage;
 import java.io.IOException;
 import java.io.InputStream;
@@ -92,9 +93,10 @@ public record ShardSet(URI directory, ShardManifest manifest) implements Seriali
         if (problems.isEmpty()) {
             int slices = Math.max(1, Math.min(manifest.shards().size(), sc.defaultParallelism() * 2));
             URI dir = directory;
-            problems = sc.parallelize(manifest.shards(), slices)
-                    .flatMap(shard -> checksumProblems(storage, dir, shard).iterator())
-                    .collect();
+            problems = SparkJobs.named(sc, "shard-check", "shard check, " + manifest.spec().dataset(),
+                    () -> sc.parallelize(manifest.shards(), slices)
+                            .flatMap(shard -> checksumProblems(storage, dir, shard).iterator())
+                            .collect());
         }
         if (!problems.isEmpty()) {
             throw new ShardMismatchException(directory, problems);

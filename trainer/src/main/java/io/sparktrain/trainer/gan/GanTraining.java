@@ -8,6 +8,7 @@ import io.sparktrain.trainer.loop.EpochOrder;
 import io.sparktrain.trainer.loop.EpochRound;
 import io.sparktrain.trainer.loop.SyncRound;
 import io.sparktrain.trainer.loop.TrainingDivergedException;
+import io.sparktrain.trainer.sync.RoundPlace;
 import io.sparktrain.trainer.sync.SyncStrategies;
 import io.sparktrain.trainer.sync.SyncStrategy;
 import java.io.IOException;
@@ -199,7 +200,9 @@ public final class GanTraining {
         int reportEvery = EpochRound.reportEvery(perRound, training.reportEveryBatches());
         Losses losses = new Losses();
         long start = System.nanoTime();
-        for (EpochRound next : EpochRound.cut(train, order, perRound)) {
+        List<EpochRound> rounds = EpochRound.cut(train, order, perRound);
+        for (EpochRound next : rounds) {
+            RoundPlace place = new RoundPlace(epoch, training.epochs(), next.number(), rounds.size());
             // Ids tell an executor's cached generator that its parameters are stale; random ones
             // stay apart across runs in one JVM.
             Broadcast<GeneratorSnapshot> generator = sc.broadcast(
@@ -207,7 +210,7 @@ public final class GanTraining {
             try {
                 round.fit(phases.discriminator(), phases.discriminatorSync(),
                         DiscriminatorBatches.slots(next.paths(), next.rows()),
-                        new DiscriminatorBatches(generator, noiseSize, seed, epoch), epoch, next.number());
+                        new DiscriminatorBatches(generator, noiseSize, seed, epoch), place, "discriminator");
             } finally {
                 generator.destroy();
             }
@@ -215,7 +218,7 @@ public final class GanTraining {
             phases.networks().copyDiscriminator();
             List<String> generatorSlots = next.paths().subList(0, (next.paths().size() + steps - 1) / steps);
             round.fit(phases.adversarial(), phases.generatorSync(), generatorSlots,
-                    new GeneratorBatches(training.batchSizePerWorker(), noiseSize, seed, epoch), epoch, next.number());
+                    new GeneratorBatches(training.batchSizePerWorker(), noiseSize, seed, epoch), place, "generator");
             int done = next.done();
             double generatorLoss = phases.adversarial().getScore();
             if (!Double.isFinite(discriminatorLoss) || !Double.isFinite(generatorLoss)) {

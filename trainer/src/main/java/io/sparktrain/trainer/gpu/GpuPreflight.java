@@ -1,5 +1,6 @@
 package io.sparktrain.trainer.gpu;
 
+import io.sparktrain.datasets.spark.SparkJobs;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -35,12 +36,15 @@ public final class GpuPreflight {
     public static void runOnExecutors(JavaSparkContext sc) {
         int slots = sc.defaultParallelism();
         try {
-            sc.parallelize(IntStream.range(0, slots).boxed().toList(), slots).foreach(slot -> {
-                ResourceInformation gpu = TaskContext.get().resourcesJMap().get("gpu");
-                if (gpu != null) {
-                    new GpuPreflight(System.getenv().getOrDefault(NVIDIA_SMI_ENV, "nvidia-smi"))
-                            .check(Arrays.asList(gpu.addresses()));
-                }
+            SparkJobs.named(sc, "preflight", "GPU check", () -> {
+                sc.parallelize(IntStream.range(0, slots).boxed().toList(), slots).foreach(slot -> {
+                    ResourceInformation gpu = TaskContext.get().resourcesJMap().get("gpu");
+                    if (gpu != null) {
+                        new GpuPreflight(System.getenv().getOrDefault(NVIDIA_SMI_ENV, "nvidia-smi"))
+                                .check(Arrays.asList(gpu.addresses()));
+                    }
+                });
+                return null;
             });
         } catch (Exception e) { // a SparkException, checked but undeclared since Spark throws it from Scala
             Throwable cause = e;

@@ -1,6 +1,8 @@
 package io.sparktrain.trainer.loop;
 
+import io.sparktrain.datasets.spark.SparkJobs;
 import io.sparktrain.trainer.config.ConfigSchema;
+import io.sparktrain.trainer.sync.RoundPlace;
 import io.sparktrain.trainer.sync.SyncStrategy;
 import java.util.List;
 import java.util.UUID;
@@ -29,60 +31,72 @@ public final class SyncRound {
         this.timeoutMinutes = timeoutMinutes;
     }
 
-    /** Fits {@code paths}, read by {@code loader}, as round {@code round} of epoch {@code epoch}. */
+    /**
+     * Fits {@code paths}, read by {@code loader}, as the round at {@code place}; its Spark jobs are
+     * described by the place, {@code network} when given ("discriminator") and the strategy, e.g.
+     * "epoch 3/5, round 12/188, parameter averaging".
+     */
     public void fit(SparkComputationGraph sparkNet, SyncStrategy sync, List<String> paths, DataSetLoader loader,
-            int epoch, int round) {
+            RoundPlace place, String network) {
+        String description = place + (network.isEmpty() ? "" : ", " + network) + ", "
+                + sync.name().replace('-', ' ');
         int partitions = Math.min(sync.workers(), paths.size());
         JavaRDD<String> rdd = sc.parallelize(paths, partitions);
         int iterations = sparkNet.getNetwork().getIterationCount();
         // DL4J counts every fitPaths call as an epoch; workers read this count for learning-rate
         // schedules, so each round must start from the epochs really completed.
-        sparkNet.getNetwork().getConfiguration().setEpochCount(epoch - 1);
+        sparkNet.getNetwork().getConfiguration().setEpochCount(place.epoch() - 1);
         sync.beforeRound(sparkNet.getNetwork());
-        fitWithTimeout(sparkNet, rdd, loader, epoch, round);
+        // A group of the round's own, so that a timeout cancels its jobs and no other's.
+        String group = "epoch-" + place.epoch() + "-round-" + place.round() + "-"
+                + UUID.randomUUID().toString().substring(0, 8);
+        fitWithTimeout(sparkNet, rdd, loader, group, description);
         // DL4J persists the paths and never releases them.
         rdd.unpersist(false);
         // DL4J advances the count by the averaging frequency even for a short last round; Adam's
         // bias correction reads it, so it must be the minibatches each worker really fitted.
         sparkNet.getNetwork().getConfiguration()
                 .setIterationCount(iterations + (paths.size() + partitions - 1) / partitions);
-        sync.afterRound(sparkNet.getNetwork(), round, paths.size());
+        sync.afterRound(sparkNet.getNetwork(), place, paths.size());
     }
 
     /**
      * A round that outlives the time limit is cancelled (its tasks interrupted) and fails with the
      * setting to change, instead of hanging the job.
      */
-    private void fitWithTimeout(SparkComputationGraph sparkNet, JavaRDD<String> rdd, DataSetLoader loader, int epoch,
-            int round) {
+    private void fitWithTimeout(SparkComputationGraph sparkNet, JavaRDD<String> rdd, DataSetLoader loader,
+            String group, String description) {
         if (timeoutMinutes == 0) {
-            sparkNet.fitPaths(rdd, loader);
+            SparkJobs.named(sc, group, description, () -> {
+                sparkNet.fitPaths(rdd, loader);
+                return null;
+            });
             return;
         }
-        String group = "sparktrain-round-" + UUID.randomUUID();
         AtomicBoolean timedOut = new AtomicBoolean();
         ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "round-watchdog");
             thread.setDaemon(true);
             return thread;
         });
-        sc.setJobGroup(group, "epoch " + epoch + ", round " + round, true);
         ScheduledFuture<?> alarm = watchdog.schedule(() -> {
             timedOut.set(true);
             sc.cancelJobGroup(group);
         }, timeoutMinutes, TimeUnit.MINUTES);
         try {
-            sparkNet.fitPaths(rdd, loader);
+            SparkJobs.named(sc, group, description, () -> {
+                sparkNet.fitPaths(rdd, loader);
+                return null;
+            });
         } catch (RuntimeException e) {
             if (timedOut.get()) {
-                throw new IllegalStateException("epoch " + epoch + ", round " + round + " ran longer than "
-                        + ConfigSchema.ROUND_TIMEOUT.key() + " = " + timeoutMinutes + " and was cancelled", e);
+                throw new IllegalStateException(description + " ran longer than " + ConfigSchema.ROUND_TIMEOUT.key()
+                        + " = " + timeoutMinutes + " and was cancelled", e);
             }
             throw e;
         } finally {
             alarm.cancel(false);
             watchdog.shutdownNow();
-            sc.clearJobGroup();
         }
     }
 }

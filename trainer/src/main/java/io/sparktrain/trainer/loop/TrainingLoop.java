@@ -1,10 +1,12 @@
 package io.sparktrain.trainer.loop;
 
-import io.sparktrain.datasets.shards.ShardManifest.Shard;
 import io.sparktrain.datasets.shards.ShardLoaders;
+import io.sparktrain.datasets.shards.ShardManifest.Shard;
 import io.sparktrain.datasets.shards.ShardSet;
+import io.sparktrain.datasets.spark.SparkJobs;
 import io.sparktrain.datasets.storage.Storage;
 import io.sparktrain.trainer.config.TrainConfig;
+import io.sparktrain.trainer.sync.RoundPlace;
 import io.sparktrain.trainer.sync.SyncStrategy;
 import java.io.IOException;
 import java.util.List;
@@ -107,10 +109,14 @@ public final class TrainingLoop {
                 // A job of its own, on every task slot.
                 List<String> sample = order.subList(0, Math.min(order.size(), sync.staleStatisticsBatches()))
                         .stream().map(shard -> train.uriOf(shard).toString()).toList();
-                RunningStatistics.reestimate(sc, sparkNet.getNetwork(), sample, loaders.training(epoch),
-                        sc.defaultParallelism());
+                DataSetLoader loader = loaders.training(epoch);
+                SparkJobs.named(sc, "statistics", "batch-normalization statistics, epoch " + epoch, () -> {
+                    RunningStatistics.reestimate(sc, sparkNet.getNetwork(), sample, loader, sc.defaultParallelism());
+                    return null;
+                });
             }
-            Evaluation evaluation = evaluate(sparkNet, test, loaders.evaluation());
+            Evaluation evaluation = SparkJobs.named(sc, "evaluation", "evaluation, epoch " + epoch,
+                    () -> evaluate(sparkNet, test, loaders.evaluation()));
             EpochResult result = new EpochResult(epoch, epochs, training.loss(), training.examples(),
                     training.seconds(), (System.nanoTime() - evalStart) / 1e9, evaluation, sync.takeTraffic());
             sparkNet.getNetwork().getConfiguration().setEpochCount(epoch);
@@ -148,8 +154,10 @@ public final class TrainingLoop {
         long examples = 0;
         double weightedLoss = 0;
         int nextReport = reportEvery;
-        for (EpochRound next : EpochRound.cut(train, order, perRound)) {
-            round.fit(sparkNet, sync, next.paths(), loader, epoch, next.number());
+        List<EpochRound> rounds = EpochRound.cut(train, order, perRound);
+        for (EpochRound next : rounds) {
+            round.fit(sparkNet, sync, next.paths(), loader, new RoundPlace(epoch, epochs, next.number(), rounds.size()),
+                    "");
             double loss = sparkNet.getScore();
             if (!Double.isFinite(loss)) {
                 throw new TrainingDivergedException(epoch, next.done(), loss);

@@ -15,6 +15,7 @@ import io.sparktrain.datasets.shards.ShardLoaders;
 import io.sparktrain.datasets.shards.ShardManifest;
 import io.sparktrain.datasets.shards.ShardSet;
 import io.sparktrain.datasets.shards.ShardSpec;
+import io.sparktrain.datasets.spark.SparkJobs;
 import io.sparktrain.datasets.storage.Storage;
 import io.sparktrain.trainer.loop.TrainingData;
 import io.sparktrain.trainer.scoring.FeatureColumn;
@@ -57,9 +58,11 @@ final class DataFrameShards {
 
     /** Counts the rows and checks that every label is a class index: an integer, 0 or more. */
     static Census census(Dataset<?> data, String labelCol) {
-        Row stats = data.agg(count(lit(1)), min(col(labelCol)), max(col(labelCol)),
-                sum(when(col(labelCol).isNull().or(col(labelCol).notEqual(floor(col(labelCol)))), 1).otherwise(0)))
-                .first();
+        Row stats = SparkJobs.named(JavaSparkContext.fromSparkContext(data.sparkSession().sparkContext()),
+                "shard-export", "label census, " + labelCol, () -> data.agg(count(lit(1)), min(col(labelCol)),
+                        max(col(labelCol)), sum(when(col(labelCol).isNull()
+                                .or(col(labelCol).notEqual(floor(col(labelCol)))), 1).otherwise(0)))
+                        .first());
         long rows = stats.getLong(0);
         if (rows == 0) {
             throw new IllegalArgumentException("the data has no rows to train on");
@@ -98,13 +101,16 @@ final class DataFrameShards {
                     + " rows leaves " + training + " for training and " + validation
                     + " for validation; each needs at least one");
         }
-        JavaPairRDD<Row, Long> indexed = data.select(features.name(), labelCol).toDF().javaRDD().zipWithIndex()
-                .persist(StorageLevel.MEMORY_AND_DISK());
+        JavaPairRDD<Row, Long> indexed = SparkJobs.named(sc, "shard-export", "shard export, row numbers",
+                () -> data.select(features.name(), labelCol).toDF().javaRDD().zipWithIndex()
+                        .persist(StorageLevel.MEMORY_AND_DISK()));
         try {
-            ShardSet train = exportPart(sc, storage, indexed, features, census.numClasses(), shape, batchSize, seed,
-                    0, training, Storage.resolve(dir, "train"), "dataframe-train");
-            ShardSet test = exportPart(sc, storage, indexed, features, census.numClasses(), shape, batchSize, seed,
-                    training, rows, Storage.resolve(dir, "validation"), "dataframe-validation");
+            ShardSet train = SparkJobs.named(sc, "shard-export", "shard export, dataframe-train",
+                    () -> exportPart(sc, storage, indexed, features, census.numClasses(), shape, batchSize, seed, 0,
+                            training, Storage.resolve(dir, "train"), "dataframe-train"));
+            ShardSet test = SparkJobs.named(sc, "shard-export", "shard export, dataframe-validation",
+                    () -> exportPart(sc, storage, indexed, features, census.numClasses(), shape, batchSize, seed,
+                            training, rows, Storage.resolve(dir, "validation"), "dataframe-validation"));
             return new TrainingData(train, test, ShardLoaders.asStored(), shape[0], shape[1], shape[2],
                     census.numClasses(), Optional.empty());
         } finally {

@@ -37,7 +37,7 @@ public interface SyncStrategy {
      *
      * @param workerSteps minibatches fitted in the round, summed over workers
      */
-    void afterRound(ComputationGraph network, int round, long workerSteps);
+    void afterRound(ComputationGraph network, RoundPlace round, long workerSteps);
 
     /** The traffic since the last call. */
     Traffic takeTraffic();

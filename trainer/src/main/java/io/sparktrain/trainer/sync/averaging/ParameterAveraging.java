@@ -1,5 +1,6 @@
 package io.sparktrain.trainer.sync.averaging;
 
+import io.sparktrain.trainer.sync.RoundPlace;
 import io.sparktrain.trainer.sync.SyncStrategy;
 import io.sparktrain.trainer.sync.Traffic;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -68,7 +69,7 @@ public final class ParameterAveraging implements SyncStrategy {
     }
 
     @Override
-    public void afterRound(ComputationGraph network, int round, long workerSteps) {
+    public void afterRound(ComputationGraph network, RoundPlace round, long workerSteps) {
         steps += workerSteps;
         bytesPerStep = Traffic.averagingBytesPerStep(network, averageUpdaterState, averagingFrequency);
     }

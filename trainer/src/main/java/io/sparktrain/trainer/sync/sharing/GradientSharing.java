@@ -2,6 +2,7 @@ package io.sparktrain.trainer.sync.sharing;
 
 import io.sparktrain.trainer.config.ConfigSchema;
 import io.sparktrain.trainer.config.TrainConfig;
+import io.sparktrain.trainer.sync.RoundPlace;
 import io.sparktrain.trainer.sync.SyncStrategy;
 import io.sparktrain.trainer.sync.Traffic;
 import java.util.HashMap;
@@ -143,11 +144,11 @@ public final class GradientSharing implements SyncStrategy {
     }
 
     @Override
-    public void afterRound(ComputationGraph model, int round, long workerSteps) {
+    public void afterRound(ComputationGraph model, RoundPlace round, long workerSteps) {
         SharingTrainingMaster.JobOutcome job = master.lastJob();
         // Exactly: INDArray.equals tolerates differences up to 1e-5, more than a small round moves a weight.
         if (model.params().sub(paramsBeforeRound).amaxNumber().doubleValue() == 0) {
-            throw new IllegalStateException("gradient sharing: round " + round + " left the driver's parameters "
+            throw new IllegalStateException("gradient sharing: " + round + " left the driver's parameters "
                     + "unchanged, so the workers' updates never reached it. Check that the executors can reach "
                     + network.controllerAddress() + " over UDP on " + ConfigSchema.PORTS.key() + " = "
                     + network.ports() + ", and " + ConfigSchema.NETWORK_MASK.key() + " = " + network.networkMask());

@@ -1,5 +1,6 @@
 package io.sparktrain.trainer.sync.sharing;
 
+import io.sparktrain.datasets.spark.SparkJobs;
 import io.sparktrain.trainer.config.ConfigSchema;
 import io.sparktrain.trainer.config.InvalidConfigException;
 import io.sparktrain.trainer.config.TrainConfig;
@@ -76,8 +77,9 @@ public record SharingNetwork(String controllerAddress, String networkMask, Strin
         int slots = sc.defaultParallelism();
         List<String> problems;
         try {
-            problems = sc.parallelize(IntStream.range(0, slots).boxed().toList(), slots)
-                    .map(slot -> checkThisExecutor()).filter(p -> !p.isEmpty()).distinct().collect();
+            problems = SparkJobs.named(sc, "preflight", "gradient sharing: executor check",
+                    () -> sc.parallelize(IntStream.range(0, slots).boxed().toList(), slots)
+                            .map(slot -> checkThisExecutor()).filter(p -> !p.isEmpty()).distinct().collect());
         } catch (Exception e) { // a SparkException, checked but undeclared since Spark throws it from Scala
             throw new IllegalStateException("gradient-sharing preflight could not run on the executors: "
                     + e.getMessage(), e);
