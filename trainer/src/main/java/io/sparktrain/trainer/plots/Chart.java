@@ -3,39 +3,41 @@ package io.sparktrain.trainer.plots;
 import java.awt.BasicStroke;
 import java.awt.Color;
 import java.awt.Font;
-import java.awt.FontMetrics;
-import java.awt.Graphics2D;
-import java.awt.RenderingHints;
-import java.awt.geom.Path2D;
-import java.awt.image.BufferedImage;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import org.knowm.xchart.AnnotationLine;
+import org.knowm.xchart.AnnotationText;
+import org.knowm.xchart.XYChart;
+import org.knowm.xchart.XYSeries;
+import org.knowm.xchart.style.Styler;
+import org.knowm.xchart.style.XYStyler;
+import org.knowm.xchart.style.markers.SeriesMarkers;
 
 /**
- * A PNG chart of lines and points, drawn with Java2D so that no plotting library or display is
- * needed: loss curves and data-versus-prediction scatters for the reports a person looks at.
- * A logarithmic y axis suits losses that fall over orders of magnitude.
+ * A PNG chart of lines and points, drawn by XChart without a display: loss and accuracy curves,
+ * data-versus-prediction scatters. A logarithmic y axis, asked for losses that fall over orders of
+ * magnitude, is used once the values span a decade; {@link #wholeNumberX()} labels only whole x
+ * values, for epochs.
  */
 public final class Chart {
-    private static final int WIDTH = 800;
-    private static final int HEIGHT = 500;
-    private static final int LEFT = 80;
-    private static final int RIGHT = 20;
-    private static final int TOP = 40;
-    private static final int BOTTOM = 60;
-    // Twelve distinguishable colours: a grid of techniques draws up to eleven lines in one chart.
-    private static final Color[] PALETTE = {new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c),
-            new Color(0xff7f0e), new Color(0x9467bd), new Color(0x8c564b), new Color(0xe377c2),
-            new Color(0x7f7f7f), new Color(0xbcbd22), new Color(0x17becf), new Color(0x000080), new Color(0x808000)};
+    static final int WIDTH = 800;
+    static final int HEIGHT = 500;
+    /** A line with at most this many points shows each of them: an epoch curve, not a step curve. */
+    private static final int MARKED_POINTS = 40;
 
     private record Series(String name, double[] x, double[] y, boolean line) {}
+
+    private record Marker(double x, String label) {}
 
     private final String title;
     private final String xLabel;
     private final String yLabel;
     private final boolean logY;
     private final List<Series> series = new ArrayList<>();
+    private final List<Marker> markers = new ArrayList<>();
+    private boolean wholeNumberX;
 
     public Chart(String title, String xLabel, String yLabel, boolean logY) {
         this.title = title;
@@ -47,9 +49,7 @@ public final class Chart {
     /** A line through {@code y} at x = 1, 2, ... (steps or epochs). */
     public Chart line(String name, double[] y) {
         double[] x = new double[y.length];
-        for (int i = 0; i < y.length; i++) {
-            x[i] = i + 1;
-        }
+        Arrays.setAll(x, i -> i + 1);
         return line(name, x, y);
     }
 
@@ -63,130 +63,138 @@ public final class Chart {
         return this;
     }
 
+    /** Labels the x axis at whole numbers only, as epochs are counted. */
+    public Chart wholeNumberX() {
+        wholeNumberX = true;
+        return this;
+    }
+
+    /** A dashed vertical line at {@code x}, labelled, such as the epoch a run was resumed after. */
+    public Chart marker(double x, String label) {
+        markers.add(new Marker(x, label));
+        return this;
+    }
+
     public byte[] png() {
-        BufferedImage image = new BufferedImage(WIDTH, HEIGHT, BufferedImage.TYPE_INT_RGB);
-        Graphics2D g = image.createGraphics();
-        try {
-            draw(g);
-        } finally {
-            g.dispose();
-        }
-        return Png.encode(image);
+        return Charts.png(draw());
     }
 
-    private void draw(Graphics2D g) {
-        g.setRenderingHint(RenderingHints.KEY_ANTIALIASING, RenderingHints.VALUE_ANTIALIAS_ON);
-        g.setColor(Color.WHITE);
-        g.fillRect(0, 0, WIDTH, HEIGHT);
-        double[] xRange = range(true);
-        double[] yRange = range(false);
-        int plotWidth = WIDTH - LEFT - RIGHT;
-        int plotHeight = HEIGHT - TOP - BOTTOM;
-
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        FontMetrics metrics = g.getFontMetrics();
-        for (int i = 0; i <= 5; i++) {
-            double fraction = i / 5.0;
-            int px = LEFT + (int) Math.round(fraction * plotWidth);
-            int py = TOP + plotHeight - (int) Math.round(fraction * plotHeight);
-            g.setColor(new Color(0xe8e8e8));
-            g.drawLine(px, TOP, px, TOP + plotHeight);
-            g.drawLine(LEFT, py, LEFT + plotWidth, py);
-            g.setColor(Color.DARK_GRAY);
-            String xTick = format(xRange[0] + fraction * (xRange[1] - xRange[0]));
-            g.drawString(xTick, px - metrics.stringWidth(xTick) / 2, TOP + plotHeight + 16);
-            double yValue = yRange[0] + fraction * (yRange[1] - yRange[0]);
-            String yTick = format(logY ? Math.pow(10, yValue) : yValue);
-            g.drawString(yTick, LEFT - 6 - metrics.stringWidth(yTick), py + 4);
-        }
-        g.setColor(Color.BLACK);
-        g.drawRect(LEFT, TOP, plotWidth, plotHeight);
-        g.drawString(xLabel, LEFT + plotWidth / 2 - metrics.stringWidth(xLabel) / 2, HEIGHT - 20);
-        Graphics2D rotated = (Graphics2D) g.create();
-        rotated.rotate(-Math.PI / 2);
-        String yText = yLabel + (logY ? " (log scale)" : "");
-        rotated.drawString(yText, -(TOP + plotHeight / 2) - metrics.stringWidth(yText) / 2, 18);
-        rotated.dispose();
-        g.setFont(new Font(Font.SANS_SERIF, Font.BOLD, 15));
-        g.drawString(title, LEFT, 25);
-
-        g.setFont(new Font(Font.SANS_SERIF, Font.PLAIN, 12));
-        g.setClip(LEFT, TOP, plotWidth + 1, plotHeight + 1);
-        for (int s = 0; s < series.size(); s++) {
-            Series one = series.get(s);
-            g.setColor(PALETTE[s % PALETTE.length]);
-            g.setStroke(new BasicStroke(1.5f));
-            Path2D.Double path = new Path2D.Double();
-            boolean started = false;
-            for (int i = 0; i < one.x().length; i++) {
-                double y = value(one.y()[i]);
-                if (!Double.isFinite(y)) {
-                    continue;
-                }
-                double px = LEFT + (one.x()[i] - xRange[0]) / (xRange[1] - xRange[0]) * plotWidth;
-                double py = TOP + plotHeight - (y - yRange[0]) / (yRange[1] - yRange[0]) * plotHeight;
-                if (one.line()) {
-                    if (started) {
-                        path.lineTo(px, py);
-                    } else {
-                        path.moveTo(px, py);
-                        started = true;
-                    }
-                } else {
-                    g.fillOval((int) px - 2, (int) py - 2, 4, 4);
-                }
-            }
-            if (one.line()) {
-                g.draw(path);
-            }
-        }
-        g.setClip(null);
-        // The legend takes the upper corner unless the lines end up there, as rising accuracies do.
-        double ends = 0;
-        for (Series one : series.stream().filter(one -> one.y().length > 0).toList()) {
-            ends += (value(one.y()[one.y().length - 1]) - yRange[0]) / (yRange[1] - yRange[0]) / series.size();
-        }
-        int legendTop = ends > 0.5 ? TOP + plotHeight - 16 * series.size() : TOP + 16;
-        for (int s = 0; s < series.size(); s++) {
-            g.setColor(PALETTE[s % PALETTE.length]);
-            int y = legendTop + 16 * s;
-            g.fillRect(LEFT + plotWidth - 190, y - 9, 12, 10);
-            g.setColor(Color.BLACK);
-            g.drawString(series.get(s).name(), LEFT + plotWidth - 172, y);
-        }
-    }
-
-    private double value(double y) {
-        return logY ? (y > 0 ? Math.log10(y) : Double.NaN) : y;
-    }
-
-    private double[] range(boolean xAxis) {
-        double min = Double.POSITIVE_INFINITY;
-        double max = Double.NEGATIVE_INFINITY;
+    /** The chart as XChart holds it, ready to paint. */
+    XYChart draw() {
+        boolean log = logarithmic();
+        XYChart chart = new XYChart(WIDTH, HEIGHT);
+        chart.setTitle(title);
+        chart.setXAxisTitle(xLabel);
+        chart.setYAxisTitle(yLabel + (log ? " (log scale)" : ""));
+        XYStyler styler = chart.getStyler();
+        Charts.style(styler);
+        styler.setYAxisLogarithmic(log);
+        // XChart's own pattern drops the zero before the point (".001").
+        styler.setYAxisDecimalPattern("#,##0.#######");
+        styler.setLegendPosition(Styler.LegendPosition.OutsideS);
+        styler.setLegendLayout(Styler.LegendLayout.Vertical);
+        styler.setLegendVisible(series.size() > 1 || series.stream().anyMatch(s -> !s.name().isEmpty()));
+        double[] xRange = {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+        double[] yRange = {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+        int drawn = 0;
         for (Series one : series) {
-            for (double raw : xAxis ? one.x() : one.y()) {
-                double v = xAxis ? raw : value(raw);
-                if (Double.isFinite(v)) {
-                    min = Math.min(min, v);
-                    max = Math.max(max, v);
+            double[] y = plottable(one.y(), log);
+            if (Arrays.stream(y).noneMatch(Double::isFinite)) {
+                continue;
+            }
+            XYSeries added = chart.addSeries(one.name(), one.x(), y);
+            added.setLineColor(Charts.color(drawn));
+            added.setMarkerColor(Charts.color(drawn));
+            added.setFillColor(Charts.color(drawn));
+            if (one.line()) {
+                added.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Line);
+                added.setMarker(one.x().length <= MARKED_POINTS ? SeriesMarkers.CIRCLE : SeriesMarkers.NONE);
+            } else {
+                added.setXYSeriesRenderStyle(XYSeries.XYSeriesRenderStyle.Scatter);
+                added.setMarker(SeriesMarkers.CIRCLE);
+            }
+            for (int i = 0; i < y.length; i++) {
+                if (Double.isFinite(y[i])) {
+                    widen(xRange, one.x()[i]);
+                    widen(yRange, y[i]);
                 }
             }
+            drawn++;
         }
-        if (!Double.isFinite(min)) {
-            return new double[] {0, 1};
+        if (drawn == 0) {
+            // XChart draws no axes without data; an empty chart still says what it would show.
+            chart.addSeries("no finite values yet", new double[] {0, 1}, new double[] {Double.NaN, Double.NaN});
+        } else {
+            if (wholeNumberX) {
+                wholeNumberTicks(styler, xRange[0], xRange[1]);
+            }
+            if (!log) {
+                // A margin around the data: XChart otherwise ticks only at the data's own values
+                // when they are evenly spaced (two epochs always are), with unrounded labels.
+                double pad = yRange[1] > yRange[0] ? 0.06 * (yRange[1] - yRange[0])
+                        : Math.max(Math.abs(yRange[0]) * 0.05, 1e-3);
+                styler.setYAxisMin(yRange[0] - pad);
+                styler.setYAxisMax(yRange[1] + pad);
+            }
         }
-        if (max - min < 1e-12) {
-            return new double[] {min - 0.5, max + 0.5};
+        styler.setAnnotationLineColor(Color.GRAY);
+        styler.setAnnotationLineStroke(new BasicStroke(1.2f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+                new float[] {5f, 4f}, 0f));
+        styler.setAnnotationTextFont(new Font(Font.SANS_SERIF, Font.PLAIN, 11));
+        styler.setAnnotationTextFontColor(Color.DARK_GRAY);
+        for (Marker marker : drawn == 0 ? List.<Marker>of() : markers) {
+            chart.addAnnotation(new AnnotationLine(marker.x(), true, false));
+            chart.addAnnotation(new AnnotationText(marker.label(), marker.x(), yRange[1], false));
         }
-        double pad = xAxis ? 0 : 0.05 * (max - min);
-        return new double[] {min - pad, max + pad};
+        return chart;
     }
 
-    private static String format(double v) {
-        double magnitude = Math.abs(v);
-        if (magnitude != 0 && (magnitude < 1e-2 || magnitude >= 1e5)) {
-            return String.format(Locale.ROOT, "%.1e", v);
+    /**
+     * A logarithmic axis only where one was asked for and the values span a decade or more: within
+     * one, XChart's logarithmic axis has no tick to label.
+     */
+    private boolean logarithmic() {
+        double[] positive = {Double.POSITIVE_INFINITY, Double.NEGATIVE_INFINITY};
+        series.stream().flatMapToDouble(one -> Arrays.stream(one.y())).filter(y -> Double.isFinite(y) && y > 0)
+                .forEach(y -> widen(positive, y));
+        return logY && positive[1] >= 10 * positive[0];
+    }
+
+    private static void widen(double[] range, double value) {
+        range[0] = Math.min(range[0], value);
+        range[1] = Math.max(range[1], value);
+    }
+
+    /** Values a logarithmic axis cannot place (zero, negative), and infinities, are left out as gaps. */
+    private static double[] plottable(double[] y, boolean log) {
+        double[] out = y.clone();
+        for (int i = 0; i < out.length; i++) {
+            if (!Double.isFinite(out[i]) || (log && out[i] <= 0)) {
+                out[i] = Double.NaN;
+            }
         }
-        return String.format(Locale.ROOT, magnitude >= 100 ? "%.0f" : "%.3g", v);
+        return out;
+    }
+
+    /**
+     * An x axis from whole number to whole number with a tick step of at least one. XChart picks
+     * steps of 1, 2 or 5 times a power of ten from the pixels it is given per tick, and ticks at
+     * the data's own x values when they are evenly spaced (epochs 1, 2, 3, ...); labels must stay
+     * unique, so fractional ticks cannot just go unlabelled.
+     */
+    private static void wholeNumberTicks(XYStyler styler, double xMin, double xMax) {
+        double from = Math.floor(xMin);
+        double to = Math.ceil(xMax);
+        if (to - from < 1) {
+            from -= 1;
+            to += 1;
+        }
+        styler.setXAxisMin(from);
+        styler.setXAxisMax(to);
+        // A step of one needs about 0.75 of the plot's width per span unit (see XChart's grid step).
+        styler.setXAxisTickMarkSpacingHint(Math.max(styler.getXAxisTickMarkSpacingHint(),
+                (int) Math.ceil(0.8 * WIDTH / (to - from))));
+        styler.setxAxisTickLabelsFormattingFunction(x -> Math.abs(x - Math.rint(x)) < 1e-9
+                ? String.format(Locale.ROOT, "%d", (long) Math.rint(x)) : String.format(Locale.ROOT, "%.2f", x));
     }
 }

@@ -139,7 +139,7 @@ public final class Report {
     private static byte[] epochChart(List<ExampleResult> variants, String title, String axis, boolean logY,
             Function<ExampleRun, double[]> figures) {
         Example first = variants.get(0).run().example();
-        Chart chart = new Chart(first.title() + ": " + title, "epoch", axis, logY);
+        Chart chart = new Chart(first.title() + ": " + title, "epoch", axis, logY).wholeNumberX();
         for (ExampleResult result : variants) {
             String variant = result.run().example().variant();
             chart.line(variant.isEmpty() ? axis : variant, figures.apply(result.run()));
