@@ -14,12 +14,16 @@ import io.sparktrain.trainer.loop.TrainingData;
 import io.sparktrain.trainer.loop.TrainingListener;
 import io.sparktrain.trainer.loop.TrainingLoop;
 import io.sparktrain.trainer.loop.TrainingSummary;
+import io.sparktrain.trainer.report.BenchmarkReport;
 import io.sparktrain.trainer.spark.SparkContexts;
 import io.sparktrain.trainer.sync.SyncStrategies;
 import io.sparktrain.trainer.sync.SyncStrategy;
 import io.sparktrain.trainer.sync.averaging.ParameterAveraging;
 import io.sparktrain.trainer.sync.sharing.GradientSharing;
 import java.io.IOException;
+import java.net.URI;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -39,10 +43,13 @@ import org.slf4j.LoggerFactory;
  * Trains the same config on the same shards with plain single-machine DL4J in the driver, then
  * with Spark under each synchronization strategy, and prints samples/s, test accuracy and the
  * bytes each worker sent per step; with {@code --peer pytorch}, then the project's PyTorch
- * reference of the same training, and the ratios. Writes no run directory.
+ * reference of the same training, and the ratios. Writes no run directory; the same figures, with a
+ * bar chart of samples/s, go to a page in {@code run.root/benchmarks/}.
  */
 public final class BenchmarkJob {
     private static final Logger log = LoggerFactory.getLogger(BenchmarkJob.class);
+    private static final DateTimeFormatter PAGE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm");
+    private static final DateTimeFormatter FILE_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
 
     private BenchmarkJob() {}
 
@@ -75,6 +82,8 @@ public final class BenchmarkJob {
                 List<Result> peerResults = peer.isPresent()
                         ? peer.get().run(config, List.of(1, sparkWorkers), arguments.targetAccuracy()) : List.of();
                 System.out.print(table(results, peerResults, arguments.targetAccuracy()));
+                log.info("Benchmark page: {}", Storage.display(writePage(config, results, peerResults,
+                        arguments.targetAccuracy())));
             }
             return ExitCode.OK;
         });
@@ -175,44 +184,81 @@ public final class BenchmarkJob {
                 bytesAndSteps[1] > 0 ? bytesAndSteps[0] / bytesAndSteps[1] : Double.NaN, secondsToTarget[0]);
     }
 
+    private static final List<String> HEADER = List.of("mode", "workers", "epochs", "examples", "seconds",
+            "samples/s", "accuracy", "bytes/step", "to target");
+
     /**
      * The project's rows, the peer's rows, and the ratios of samples/s (above 1: the project is
      * faster) and of time to target (above 1: the project is slower): single-machine DL4J against
      * the peer's one process, each Spark strategy against the peer's data-parallel run.
      */
     static String table(List<Result> results, List<Result> peer, Optional<Double> target) {
-        StringBuilder out = new StringBuilder(String.format(Locale.ROOT,
-                "%-50s %7s %6s %10s %10s %12s %9s %15s %10s%n", "mode", "workers", "epochs", "examples", "seconds",
-                "samples/s", "accuracy", "bytes/step", "to target"));
+        String columns = "%-50s %7s %6s %10s %10s %12s %9s %15s %10s%n";
+        StringBuilder out = new StringBuilder(String.format(Locale.ROOT, columns, HEADER.toArray()));
+        for (Result r : rows(results, peer)) {
+            out.append(String.format(Locale.ROOT, columns, cells(r).toArray()));
+        }
+        notes(results, peer, target).forEach(line -> out.append(line).append('\n'));
+        return out.toString();
+    }
+
+    private static List<Result> rows(List<Result> results, List<Result> peer) {
         List<Result> all = new ArrayList<>(results);
         all.addAll(peer);
-        for (Result r : all) {
-            out.append(String.format(Locale.ROOT, "%-50s %7d %6d %10d %10.1f %12.0f %8.2f%% %15s %10s%n", r.mode(),
-                    r.workers(), r.epochs(), r.examples(), r.seconds(), r.samplesPerSecond(), 100 * r.accuracy(),
-                    Double.isNaN(r.bytesPerStep()) ? "-" : String.format(Locale.ROOT, "%.0f", r.bytesPerStep()),
-                    Double.isNaN(r.secondsToTarget()) ? "-" : String.format(Locale.ROOT, "%.1f s",
-                            r.secondsToTarget())));
-        }
-        out.append("bytes/step: bytes each worker sent per minibatch, averaged over the run\n");
-        target.ifPresent(t -> out.append(String.format(Locale.ROOT,
+        return all;
+    }
+
+    private static List<String> cells(Result r) {
+        return List.of(r.mode(), String.valueOf(r.workers()), String.valueOf(r.epochs()),
+                String.valueOf(r.examples()), String.format(Locale.ROOT, "%.1f", r.seconds()),
+                String.format(Locale.ROOT, "%.0f", r.samplesPerSecond()),
+                String.format(Locale.ROOT, "%.2f%%", 100 * r.accuracy()),
+                Double.isNaN(r.bytesPerStep()) ? "-" : String.format(Locale.ROOT, "%.0f", r.bytesPerStep()),
+                Double.isNaN(r.secondsToTarget()) ? "-" : String.format(Locale.ROOT, "%.1f s", r.secondsToTarget()));
+    }
+
+    /** What the columns mean, the ratios against the peer, and the machine. */
+    private static List<String> notes(List<Result> results, List<Result> peer, Optional<Double> target) {
+        List<String> notes = new ArrayList<>();
+        notes.add("bytes/step: bytes each worker sent per minibatch, averaged over the run");
+        target.ifPresent(t -> notes.add(String.format(Locale.ROOT,
                 "to target: seconds from the start of a mode's training (the peer: of its process) to the end of "
-                        + "the first epoch whose test accuracy reached %.2f%%%n", 100 * t)));
+                        + "the first epoch whose test accuracy reached %.2f%%", 100 * t)));
         if (!peer.isEmpty()) {
-            out.append("against the peer (samples/s ratio, above 1 the project is faster; time to target ratio, "
-                    + "above 1 the project is slower):\n");
+            notes.add("against the peer (samples/s ratio, above 1 the project is faster; time to target ratio, "
+                    + "above 1 the project is slower):");
             for (int i = 0; i < results.size(); i++) {
                 // The first row is single-machine DL4J, the peer's first its single process.
                 Result r = results.get(i);
                 Result reference = i == 0 ? peer.get(0) : peer.get(peer.size() - 1);
-                out.append(String.format(Locale.ROOT, "  %-50s / %-32s %6.2fx samples/s%s%n", r.mode(),
+                notes.add(String.format(Locale.ROOT, "  %-50s / %-32s %6.2fx samples/s%s", r.mode(),
                         reference.mode(), r.samplesPerSecond() / reference.samplesPerSecond(),
                         Double.isNaN(r.secondsToTarget()) || Double.isNaN(reference.secondsToTarget()) ? ""
                                 : String.format(Locale.ROOT, ", %.2fx time to target",
                                         r.secondsToTarget() / reference.secondsToTarget())));
             }
         }
-        out.append(String.format(Locale.ROOT, "OMP_NUM_THREADS=%s, %d cores%n", System.getenv("OMP_NUM_THREADS"),
+        notes.add(String.format(Locale.ROOT, "OMP_NUM_THREADS=%s, %d cores", System.getenv("OMP_NUM_THREADS"),
                 Runtime.getRuntime().availableProcessors()));
-        return out.toString();
+        return notes;
+    }
+
+    /** The same table, notes and a bar chart of samples/s as a page in {@code run.root/benchmarks/}. */
+    static URI writePage(TrainConfig config, List<Result> results, List<Result> peer, Optional<Double> target)
+            throws IOException {
+        List<Result> all = rows(results, peer);
+        String title = "Benchmark of " + config.run().name() + ", " + LocalDateTime.now().format(PAGE_TIME);
+        byte[] html = BenchmarkReport.page(title, config.model().architecture() + " on " + config.data().dataset()
+                        + ", " + config.training().epochs() + " epochs, " + Runtime.getRuntime().availableProcessors()
+                        + " cores", HEADER, all.stream().map(BenchmarkJob::cells).toList(),
+                all.stream().mapToDouble(Result::samplesPerSecond).toArray(),
+                notes(results, peer, target).stream().map(line -> line.strip().replaceAll(" {2,}", " ")).toList());
+        URI page = Storage.resolve(JobLocations.of(config).runRoot(), "benchmarks/benchmark-"
+                + LocalDateTime.now().format(FILE_TIME) + ".html");
+        JobArguments.storage().writeAtomically(page, out -> {
+            out.write(html);
+            return null;
+        });
+        return page;
     }
 }

@@ -127,10 +127,15 @@ public record JobArguments(JobKind job, Optional<Path> configFile, Optional<Resu
 
     /** The run {@code --run} names (an id below {@code runRoot}, or a directory); refused naming the option. */
     static RunDirectory runNamed(Storage storage, String runRoot, String run) {
+        return runNamed(storage, runRoot, run, "--run " + run);
+    }
+
+    /** {@link #runNamed(Storage, String, String)} for a run given as {@code given}, which a refusal names. */
+    static RunDirectory runNamed(Storage storage, String runRoot, String run, String given) {
         try {
             return new RunStore(storage, Storage.toUri(runRoot)).find(run);
         } catch (IOException | IllegalArgumentException e) {
-            throw new InvalidConfigException("--run " + run + ": " + e.getMessage());
+            throw new InvalidConfigException(given + ": " + e.getMessage());
         }
     }
 

@@ -68,7 +68,7 @@ class GanJobTest {
     }
 
     private static byte[] samples(RunDirectory run, int epoch) throws IOException {
-        return Files.readAllBytes(Path.of(run.uri()).resolve(GanRecorder.samplesFile(epoch)));
+        return Files.readAllBytes(Path.of(run.uri()).resolve(RunDirectory.samplesFile(epoch)));
     }
 
     @Test
@@ -90,7 +90,7 @@ class GanJobTest {
         assertNotEquals(Arrays.hashCode(samples(run, 1)), Arrays.hashCode(samples(run, 2)),
                 "the samples change between epochs");
         assertEquals(10 * (28 * 2 + 2) + 2, ImageIO.read(Path.of(run.uri()).resolve(
-                GanRecorder.samplesFile(2)).toFile()).getWidth(), "10 samples of 28 px drawn twice, with borders");
+                RunDirectory.samplesFile(2)).toFile()).getWidth(), "10 samples of 28 px drawn twice, with borders");
         assertTrue(Files.size(Path.of(run.uri()).resolve("losses.png")) > 1000);
 
         RunDirectory oneThenTwo = GanJob.run(config("conf/mnist-gan.conf", 1), Optional.empty());
@@ -124,6 +124,11 @@ class GanJobTest {
         JsonNode summary = JSON.readTree(Path.of(run.summaryUri()).toFile());
         assertEquals(epoch.get("classifier_score"), summary.get("classifier_score"));
         assertEquals(1, summary.get("best_classifier_score_epoch").asInt());
+        String report = Files.readString(Path.of(run.reportUri()));
+        for (String shown : List.of("<h2 id=\"samples\">", "alt=\"Samples of epoch 1 (latest)\"",
+                "alt=\"MNIST score per epoch\"", "alt=\"GAN losses per round\"", "GAN run, finished after 1 epoch")) {
+            assertTrue(report.contains(shown), "report.html shows " + shown);
+        }
 
         Path pngs = root.resolve("pngs");
         assertEquals(ExitCode.OK.code(), GenerateJob.launch("--run", run.id(), "--run-root", root.toString(),

@@ -32,7 +32,7 @@ class LaunchFilesTest {
     @Test
     void sparkClassesTheScriptsStartExist() throws IOException, ClassNotFoundException {
         Set<String> named = new TreeSet<>();
-        for (String script : List.of("submit/cluster", "submit/lib/launch.sh")) {
+        for (String script : List.of("submit/cluster", "submit/lib/launch.sh", "submit/history")) {
             Matcher m = Pattern.compile("org\\.apache\\.spark\\.deploy\\.[\\w.]+")
                     .matcher(Files.readString(ConfigLoaderPaths.repo().resolve(script)));
             while (m.find()) {
@@ -40,7 +40,8 @@ class LaunchFilesTest {
             }
         }
         assertTrue(named.containsAll(List.of("org.apache.spark.deploy.SparkSubmit",
-                "org.apache.spark.deploy.master.Master", "org.apache.spark.deploy.worker.Worker")), named.toString());
+                "org.apache.spark.deploy.master.Master", "org.apache.spark.deploy.worker.Worker",
+                "org.apache.spark.deploy.history.HistoryServer")), named.toString());
         for (String className : named) {
             Class.forName(className, false, getClass().getClassLoader());
         }

@@ -9,12 +9,17 @@ import io.sparktrain.datasets.testing.TestMnist;
 import io.sparktrain.trainer.config.ConfigLoader;
 import io.sparktrain.trainer.config.InvalidConfigException;
 import io.sparktrain.trainer.config.TrainConfig;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,9 +66,9 @@ class PytorchPeerTest {
                 result.mode());
     }
 
-    /** Single-machine DL4J against the peer's one process, every Spark row against its DDP run. */
+    /** Single-machine DL4J against the peer's one process, every Spark row against its DDP run; the page as well. */
     @Test
-    void tablePairsEachModeWithItsPeer() {
+    void tablePairsEachModeWithItsPeerAndThePageShowsTheSame() throws IOException {
         List<BenchmarkJob.Result> project = List.of(
                 new BenchmarkJob.Result("single machine (DL4J)", 1, 1, 1000, 10, 0.9, 0, Double.NaN),
                 new BenchmarkJob.Result("Spark parameter-averaging (local[*])", 2, 1, 1000, 4, 0.9, 8, 30),
@@ -78,6 +83,18 @@ class PytorchPeerTest {
         assertTrue(table.contains(" Spark gradient-sharing (local[*]) / PyTorch 1.13 DDP (2 processes) 0.40x "
                 + "samples/s\n"), table);
         assertTrue(table.contains("30.0 s") && table.contains("reached 99.00%"), table);
+
+        Path page = Path.of(BenchmarkJob.writePage(config("run.root=" + work), project, peer, Optional.of(0.99)));
+        assertEquals(work.resolve("benchmarks"), page.getParent());
+        String html = Files.readString(page);
+        assertTrue(html.contains("<tr><td>Spark parameter-averaging (local[*])</td><td>2</td><td>1</td><td>1000</td>"
+                + "<td>4.0</td><td>250</td><td>90.00%</td><td>8</td><td>30.0 s</td></tr>"), html);
+        assertTrue(html.contains("Spark parameter-averaging (local[*]) / PyTorch 1.13 DDP (2 processes) 0.50x"), html);
+        Matcher chart = Pattern.compile("alt=\"Samples/s per mode\" src=\"data:image/png;base64,([^\"]+)\"")
+                .matcher(html);
+        assertTrue(chart.find(), "the bar chart");
+        assertEquals(800, ImageIO.read(new ByteArrayInputStream(Base64.getDecoder().decode(chart.group(1))))
+                .getWidth());
     }
 
     private static void refused(String named, String setting) {

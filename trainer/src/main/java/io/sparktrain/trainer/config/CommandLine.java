@@ -41,10 +41,12 @@ public final class CommandLine {
 
     private final String usage;
     private final Map<String, List<String>> given;
+    private final List<String> operands;
 
-    private CommandLine(String usage, Map<String, List<String>> given) {
+    private CommandLine(String usage, Map<String, List<String>> given, List<String> operands) {
         this.usage = usage;
         this.given = given;
+        this.operands = operands;
     }
 
     /**
@@ -53,13 +55,27 @@ public final class CommandLine {
      * @param synopsis the usage lines above the options, e.g. {@code usage: train --config FILE ...}
      */
     public static CommandLine parse(String synopsis, List<Option> options, String... args) {
+        return parse(synopsis, options, false, args);
+    }
+
+    /** {@link #parse} for a command that also takes operands, such as run ids, among its options. */
+    public static CommandLine parseWithOperands(String synopsis, List<Option> options, String... args) {
+        return parse(synopsis, options, true, args);
+    }
+
+    private static CommandLine parse(String synopsis, List<Option> options, boolean takesOperands, String... args) {
         String usage = usage(synopsis, options);
         Map<String, Option> known = new LinkedHashMap<>();
         known.put(HELP.name(), HELP);
         options.forEach(option -> known.put(option.name(), option));
         Map<String, List<String>> given = new LinkedHashMap<>();
+        List<String> operands = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
             Option option = known.get(args[i]);
+            if (option == null && takesOperands && !args[i].startsWith("-")) {
+                operands.add(args[i]);
+                continue;
+            }
             if (option == null) {
                 throw new InvalidConfigException("unknown argument '" + args[i] + "'" + suggestion(args[i], known)
                         + "\n" + usage);
@@ -76,7 +92,7 @@ public final class CommandLine {
                 values.add(args[++i]);
             }
         }
-        return new CommandLine(usage, given);
+        return new CommandLine(usage, given, List.copyOf(operands));
     }
 
     private static String suggestion(String arg, Map<String, Option> known) {
@@ -106,6 +122,11 @@ public final class CommandLine {
 
     private static String label(Option option) {
         return option.takesValue() ? option.name() + " " + option.value() : option.name();
+    }
+
+    /** The arguments that are not options, in order; always empty unless parsed {@link #parseWithOperands}. */
+    public List<String> operands() {
+        return operands;
     }
 
     public String usage() {

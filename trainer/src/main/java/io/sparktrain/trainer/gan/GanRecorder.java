@@ -1,8 +1,10 @@
 package io.sparktrain.trainer.gan;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.sparktrain.trainer.loop.TrainingDivergedException;
-import io.sparktrain.trainer.plots.Chart;
 import io.sparktrain.trainer.plots.ImageGrid;
+import io.sparktrain.trainer.report.RunCharts;
+import io.sparktrain.trainer.report.RunReport;
 import io.sparktrain.trainer.runs.MetricsLine;
 import io.sparktrain.trainer.runs.RunDirectory;
 import java.io.IOException;
@@ -20,9 +22,10 @@ import org.slf4j.LoggerFactory;
  * Keeps a GAN's run directory current after every epoch: the fixed-noise sample grid
  * ({@code samples/epoch-NNNN.png}) and the metrics line, then the discriminator's checkpoint and
  * the adversarial network's (which marks the epoch complete), both networks' loss curves
- * ({@code losses.png}, every round since the run began) and the summary of the run so far. The
- * metrics come before the checkpoint: a crash between them leaves a line that a resumed run sets
- * aside and writes again, where the other order would lose the epoch's line for good.
+ * ({@code losses.png}, every round since the run began), the summary of the run so far and the
+ * report drawn from all of them. The metrics come before the checkpoint: a crash between them
+ * leaves a line that a resumed run sets aside and writes again, where the other order would lose
+ * the epoch's line for good.
  */
 public final class GanRecorder implements GanListener {
     public static final String DISCRIMINATOR = "discriminator";
@@ -49,26 +52,28 @@ public final class GanRecorder implements GanListener {
     public void onDiverged(TrainingDivergedException divergence) throws IOException {
         metricLines.add(MetricsLine.toJson(divergence.metrics(run.id())));
         run.writeMetrics(metricLines);
+        RunReport.redraw(run);
     }
 
     @Override
     public void onEpochEnd(GanEpoch epoch, GanNetworks networks) throws IOException {
-        run.writeFile(samplesFile(epoch.epoch()), ImageGrid.png(epoch.samples(), grid, grid, GanModels.SIDE,
-                SAMPLE_SCALE));
+        run.writeFile(RunDirectory.samplesFile(epoch.epoch()), ImageGrid.png(epoch.samples(), grid, grid,
+                GanModels.SIDE, SAMPLE_SCALE));
         metricLines.add(MetricsLine.toJson(metrics(run.id(), epoch)));
         run.writeMetrics(metricLines);
         run.writeCheckpoint(epoch.epoch(), DISCRIMINATOR, networks.discriminator());
         run.writeCheckpoint(epoch.epoch(), networks.adversarial());
-        run.writeFile("losses.png", lossChart());
+        List<JsonNode> epochs = new ArrayList<>();
+        for (String line : metricLines) {
+            epochs.add(MetricsLine.parse(line));
+        }
+        run.writeFile("losses.png", RunCharts.ganRoundLosses(epochs));
         String summary = MetricsLine.toJson(summary(run.id(), metricLines));
         run.writeSummary(summary);
+        RunReport.redraw(run);
         if (epoch.epoch() == epoch.epochs()) {
             log.info("GAN training finished; summary.json: {}", summary);
         }
-    }
-
-    public static String samplesFile(int epoch) {
-        return String.format("samples/epoch-%04d.png", epoch);
     }
 
     static Map<String, Object> metrics(String runId, GanEpoch epoch) {
@@ -140,35 +145,5 @@ public final class GanRecorder implements GanListener {
             }
         }
         return best;
-    }
-
-    /** Every round's losses, placed at its fraction of its epoch. */
-    private byte[] lossChart() throws IOException {
-        List<double[]> discriminator = new ArrayList<>();
-        List<double[]> generator = new ArrayList<>();
-        for (String line : metricLines) {
-            discriminator.add(MetricsLine.numbersOf(line, DISCRIMINATOR_ROUNDS));
-            generator.add(MetricsLine.numbersOf(line, GENERATOR_ROUNDS));
-        }
-        double[][] d = flatten(discriminator);
-        double[][] g = flatten(generator);
-        return new Chart("GAN losses per round", "epoch", "loss", false)
-                .line("discriminator -[log D(x) + log(1 - D(G(z)))]", d[0], d[1])
-                .line("generator -log D(G(z))", g[0], g[1]).png();
-    }
-
-    /** x (epoch position) and y of every round, epochs in order. */
-    private static double[][] flatten(List<double[]> epochs) {
-        int total = epochs.stream().mapToInt(e -> e.length).sum();
-        double[][] xy = new double[2][total];
-        int i = 0;
-        for (int e = 0; e < epochs.size(); e++) {
-            double[] rounds = epochs.get(e);
-            for (int r = 0; r < rounds.length; r++, i++) {
-                xy[0][i] = e + (r + 1.0) / rounds.length;
-                xy[1][i] = rounds[r];
-            }
-        }
-        return xy;
     }
 }

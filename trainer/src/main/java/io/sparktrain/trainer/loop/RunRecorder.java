@@ -1,5 +1,6 @@
 package io.sparktrain.trainer.loop;
 
+import io.sparktrain.trainer.report.RunReport;
 import io.sparktrain.trainer.runs.MetricsLine;
 import io.sparktrain.trainer.runs.RunDirectory;
 import io.sparktrain.trainer.sync.Traffic;
@@ -8,15 +9,18 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.nd4j.evaluation.classification.ConfusionMatrix;
 import org.nd4j.evaluation.classification.Evaluation;
+import org.nd4j.linalg.learning.config.IUpdater;
 
 /**
- * Keeps the run directory current: after each epoch its metrics line, then its checkpoint, and a
- * summary at the end. An epoch is complete once its checkpoint exists; a crash between the two
- * leaves a line of an epoch without one, which a resumed run sets aside before it trains that epoch
- * again. The other order would lose the line of a checkpointed epoch for good.
+ * Keeps the run directory current: after each epoch its metrics line, then its checkpoint, then the
+ * report drawn from them; a summary and the final report at the end. An epoch is complete once its
+ * checkpoint exists; a crash between the two leaves a line of an epoch without one, which a resumed
+ * run sets aside before it trains that epoch again. The other order would lose the line of a
+ * checkpointed epoch for good.
  */
 public final class RunRecorder implements TrainingListener {
     private final RunDirectory run;
@@ -30,9 +34,10 @@ public final class RunRecorder implements TrainingListener {
 
     @Override
     public void onEpochEnd(EpochResult result, ComputationGraph network) throws IOException {
-        metricLines.add(MetricsLine.toJson(metrics(run.id(), result)));
+        metricLines.add(MetricsLine.toJson(metrics(run.id(), result, learningRate(network, result.epoch()))));
         run.writeMetrics(metricLines);
         run.writeCheckpoint(result.epoch(), network);
+        RunReport.redraw(run);
     }
 
     /** The divergence, as a line of its own: the epoch it happened in never gets a checkpoint or metrics. */
@@ -40,6 +45,7 @@ public final class RunRecorder implements TrainingListener {
     public void onDiverged(TrainingDivergedException divergence) throws IOException {
         metricLines.add(MetricsLine.toJson(divergence.metrics(run.id())));
         run.writeMetrics(metricLines);
+        RunReport.redraw(run);
     }
 
     @Override
@@ -57,9 +63,26 @@ public final class RunRecorder implements TrainingListener {
         json.put("best_test_accuracy", summary.bestAccuracy());
         json.put("best_epoch", summary.bestEpoch());
         run.writeSummary(MetricsLine.toJson(json) + "\n");
+        RunReport.redraw(run);
     }
 
-    static Map<String, Object> metrics(String runId, EpochResult r) {
+    /**
+     * The learning rate epoch {@code epoch} trained with: the updater schedule of the network's
+     * first trainable layer (every layer shares the config's optimizer), at that epoch.
+     */
+    static double learningRate(ComputationGraph network, int epoch) {
+        for (Layer layer : network.getLayers()) {
+            for (String parameter : layer.paramTable().keySet()) {
+                IUpdater updater = layer.conf().getLayer().getUpdaterByParam(parameter);
+                if (updater != null) {
+                    return updater.getLearningRate(network.getIterationCount(), epoch - 1);
+                }
+            }
+        }
+        return Double.NaN;
+    }
+
+    static Map<String, Object> metrics(String runId, EpochResult r, double learningRate) {
         Evaluation e = r.evaluation();
         ConfusionMatrix<Integer> matrix = e.getConfusion();
         int classes = matrix.getClasses().size();
@@ -79,6 +102,9 @@ public final class RunRecorder implements TrainingListener {
         json.put("run_id", runId);
         json.put("epoch", r.epoch());
         json.put("time", java.time.Instant.now().toString());
+        json.put("strategy", r.strategy());
+        json.put("workers", r.workers());
+        json.put("learning_rate", finiteOrNull(learningRate));
         json.put("train_loss", r.trainLoss());
         json.put("train_examples", r.trainExamples());
         json.put("train_seconds", r.trainSeconds());

@@ -58,6 +58,7 @@ public record RunStart(RunStore runs, Optional<RunDirectory> existing, int compl
         }
         if (existing.isPresent()) {
             run.continueAfter(completedEpochs);
+            run.recordResume(completedEpochs);
         }
         String resolved = ConfigLoader.render(config);
         run.writeConfig(resolved);

@@ -118,7 +118,8 @@ public final class TrainingLoop {
             Evaluation evaluation = SparkJobs.named(sc, "evaluation", "evaluation, epoch " + epoch,
                     () -> evaluate(sparkNet, test, loaders.evaluation()));
             EpochResult result = new EpochResult(epoch, epochs, training.loss(), training.examples(),
-                    training.seconds(), (System.nanoTime() - evalStart) / 1e9, evaluation, sync.takeTraffic());
+                    training.seconds(), (System.nanoTime() - evalStart) / 1e9, evaluation, sync.name(), sync.workers(),
+                    sync.takeTraffic());
             sparkNet.getNetwork().getConfiguration().setEpochCount(epoch);
             for (TrainingListener listener : listeners) {
                 listener.onEpochEnd(result, sparkNet.getNetwork());

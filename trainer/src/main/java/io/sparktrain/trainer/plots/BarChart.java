@@ -23,6 +23,8 @@ public final class BarChart {
         styler.setLabelsVisible(true);
         styler.setLabelsPosition(0.9);
         styler.setYAxisMin(0.0);
+        // Long category names (a benchmark's modes) side by side: XChart drops a label that overlaps another.
+        styler.setXAxisLabelRotation(categories.stream().mapToInt(String::length).max().orElse(0) > 12 ? 45 : 0);
     }
 
     /** @param values one per category, in order; NaN where the series has none */
@@ -39,6 +41,7 @@ public final class BarChart {
     }
 
     public byte[] png() {
+        chart.getStyler().setLegendVisible(chart.getSeriesMap().size() > 1);
         return Charts.png(chart);
     }
 }

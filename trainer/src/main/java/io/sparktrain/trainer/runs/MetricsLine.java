@@ -22,6 +22,11 @@ public final class MetricsLine {
         }
     }
 
+    /** A line, or any other JSON the run keeps, as a tree. */
+    public static JsonNode parse(String line) throws IOException {
+        return JSON.readTree(line);
+    }
+
     /** The number an epoch's line records as {@code field}. */
     public static double numberOf(String line, String field) throws IOException {
         return number(JSON.readTree(line).get(field), field, line);
@@ -31,19 +36,6 @@ public final class MetricsLine {
     public static OptionalDouble optionalNumberOf(String line, String field) throws IOException {
         JsonNode node = JSON.readTree(line).get(field);
         return node == null || node.isNull() ? OptionalDouble.empty() : OptionalDouble.of(number(node, field, line));
-    }
-
-    /** The numbers an epoch's line records as the array {@code field}. */
-    public static double[] numbersOf(String line, String field) throws IOException {
-        JsonNode array = JSON.readTree(line).get(field);
-        if (array == null || !array.isArray()) {
-            throw new IOException("metrics line without an array '" + field + "': " + line);
-        }
-        double[] numbers = new double[array.size()];
-        for (int i = 0; i < numbers.length; i++) {
-            numbers[i] = number(array.get(i), field, line);
-        }
-        return numbers;
     }
 
     /** A number, or the string Jackson writes for a diverged NaN or infinite value. */

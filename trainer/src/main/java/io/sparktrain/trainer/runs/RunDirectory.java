@@ -6,11 +6,15 @@ import io.sparktrain.trainer.config.InvalidConfigException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
+import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -23,14 +27,17 @@ import org.slf4j.LoggerFactory;
  * One run's files: {@code config.conf} (the resolved config), {@code metrics.jsonl} (one JSON object
  * per epoch), {@code summary.json}, {@code checkpoints/epoch-NNNN.zip} with its SHA-256 in
  * {@code epoch-NNNN.zip.sha256}, for image datasets {@code classes.txt} (the class names in label
- * index order), and {@code superseded/} for work a resumed run continued without. Only the driver
- * writes here, and every file is replaced atomically, so a crash leaves each one either old or new.
+ * index order), {@code resumes.jsonl} (when and after which epoch it was resumed),
+ * {@code report.html} (the page drawn from all of these), and {@code superseded/} for work a
+ * resumed run continued without. Only the driver writes here, and every file is replaced
+ * atomically, so a crash leaves each one either old or new.
  */
 public final class RunDirectory {
     private static final Pattern CHECKPOINT = Pattern.compile("epoch-(\\d{4,})\\.zip");
     /** Every file of an epoch's checkpoint: the network, further networks, and their checksums. */
     private static final Pattern CHECKPOINT_FILE = Pattern.compile("(?:[a-z]+-)?epoch-(\\d{4,})\\.zip(?:\\.sha256)?");
     private static final DateTimeFormatter SUPERSEDED_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+    private static final String RESUMES = "resumes.jsonl";
     private static final Logger log = LoggerFactory.getLogger(RunDirectory.class);
 
     private final Storage storage;
@@ -301,5 +308,46 @@ public final class RunDirectory {
 
     public void writeSummary(String json) throws IOException {
         storage.writeStringAtomically(summaryUri(), json);
+    }
+
+    public Optional<String> readSummary() throws IOException {
+        return storage.exists(summaryUri()) ? Optional.of(storage.readString(summaryUri())) : Optional.empty();
+    }
+
+    /** A GAN's grid of samples of epoch {@code epoch}, relative to the run directory. */
+    public static String samplesFile(int epoch) {
+        return String.format("samples/epoch-%04d.png", epoch);
+    }
+
+    public URI reportUri() {
+        return Storage.resolve(uri, "report.html");
+    }
+
+    /** A file of the run, such as a sample grid, if it exists. */
+    public Optional<byte[]> readFile(String relativePath) throws IOException {
+        URI file = Storage.resolve(uri, relativePath);
+        if (!storage.exists(file)) {
+            return Optional.empty();
+        }
+        try (InputStream in = storage.open(file)) {
+            return Optional.of(in.readAllBytes());
+        }
+    }
+
+    /** Notes in {@code resumes.jsonl} that the run was resumed after {@code epoch}, for its report. */
+    public void recordResume(int epoch) throws IOException {
+        List<String> lines = new ArrayList<>(resumes());
+        Map<String, Object> line = new LinkedHashMap<>();
+        line.put("after_epoch", epoch);
+        line.put("time", Instant.now().truncatedTo(ChronoUnit.SECONDS).toString());
+        lines.add(MetricsLine.toJson(line));
+        storage.writeStringAtomically(Storage.resolve(uri, RESUMES), String.join("\n", lines) + "\n");
+    }
+
+    /** The lines of {@code resumes.jsonl}, one per resume in order; empty for a run never resumed. */
+    public List<String> resumes() throws IOException {
+        URI file = Storage.resolve(uri, RESUMES);
+        return storage.exists(file) ? storage.readString(file).lines().filter(line -> !line.isBlank()).toList()
+                : List.of();
     }
 }
