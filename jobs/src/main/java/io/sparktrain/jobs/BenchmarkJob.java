@@ -18,6 +18,7 @@ import io.sparktrain.trainer.report.BenchmarkReport;
 import io.sparktrain.trainer.spark.SparkContexts;
 import io.sparktrain.trainer.sync.SyncStrategies;
 import io.sparktrain.trainer.sync.SyncStrategy;
+import io.sparktrain.trainer.sync.allreduce.Allreduce;
 import io.sparktrain.trainer.sync.averaging.ParameterAveraging;
 import io.sparktrain.trainer.sync.sharing.GradientSharing;
 import java.io.IOException;
@@ -92,7 +93,7 @@ public final class BenchmarkJob {
     /** The config as given, once per strategy compared; each is checked before Spark starts. */
     static Map<String, TrainConfig> configsByStrategy(JobArguments arguments) throws IOException {
         Map<String, TrainConfig> configs = new LinkedHashMap<>();
-        for (String strategy : List.of(ParameterAveraging.NAME, GradientSharing.NAME)) {
+        for (String strategy : List.of(ParameterAveraging.NAME, Allreduce.NAME, GradientSharing.NAME)) {
             configs.put(strategy, arguments.resolveConfig(List.of(ConfigSchema.STRATEGY.key() + "=" + strategy)));
         }
         return configs;

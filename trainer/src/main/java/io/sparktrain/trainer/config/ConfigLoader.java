@@ -385,7 +385,7 @@ public final class ConfigLoader {
         }
         if (!config.sync().strategy().equals("parameter-averaging")) {
             problems.add(ARCHITECTURE.key() + " = " + architecture + " trains with " + STRATEGY.key()
-                    + " = parameter-averaging only; gradient sharing is not available for GANs yet");
+                    + " = parameter-averaging only; gradient sharing and allreduce are not available for GANs yet");
         }
         String job = architecture + ", whose discriminator is copied frozen into the generator's training network";
         problems.addAll(setOnlyWhereTheyApply(config, List.of(L1, L2), "classifiers", job));
@@ -448,9 +448,10 @@ public final class ConfigLoader {
                 new TrainConfig.Gan(get(v, NOISE_SIZE), get(v, DISCRIMINATOR_STEPS), get(v, SAMPLE_GRID),
                         get(v, CLASSIFIER), get(v, CLASSIFIER_MIN_ACCURACY), get(v, QUALITY_SAMPLES)),
                 new TrainConfig.Sync(get(v, STRATEGY), get(v, WORKERS), get(v, AVERAGING_FREQUENCY), get(v, PREFETCH),
-                        get(v, AVERAGE_UPDATER), new TrainConfig.Sharing(get(v, CONTROLLER_ADDRESS),
-                                get(v, NETWORK_MASK), get(v, NETWORK_INTERFACE), get(v, PORTS), get(v, MESH_MODE),
-                                get(v, WORKERS_PER_NODE), get(v, BATCHES_PER_FIT), get(v, NETWORK_TIMEOUT),
+                        get(v, AVERAGE_UPDATER), get(v, ALLREDUCE_STEPS),
+                        new TrainConfig.Sharing(get(v, CONTROLLER_ADDRESS), get(v, NETWORK_MASK),
+                                get(v, NETWORK_INTERFACE), get(v, PORTS), get(v, MESH_MODE), get(v, WORKERS_PER_NODE),
+                                get(v, BATCHES_PER_FIT), get(v, NETWORK_TIMEOUT),
                                 get(v, THRESHOLD_ALGORITHM), get(v, THRESHOLD), get(v, MIN_SPARSITY),
                                 get(v, MAX_SPARSITY), get(v, TARGET_SPARSITY), get(v, THRESHOLD_DECAY),
                                 get(v, RESIDUAL_CLIP), get(v, RESIDUAL_CLIP_EVERY),

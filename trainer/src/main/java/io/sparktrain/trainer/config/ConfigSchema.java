@@ -217,9 +217,10 @@ public final class ConfigSchema {
 
     public static final String SINGLE_MACHINE = "single-machine";
     public static final Param<String> STRATEGY = Param.choice("sync.strategy", "parameter-averaging",
-            List.of("parameter-averaging", "gradient-sharing", SINGLE_MACHINE),
-            "How workers keep their replicas in sync: synchronous parameter averaging, or asynchronous sharing of "
-                    + "threshold-encoded updates over Aeron UDP (see docs/strategies.md on choosing); single-machine "
+            List.of("parameter-averaging", "gradient-sharing", "allreduce", SINGLE_MACHINE),
+            "How workers keep their replicas in sync: synchronous parameter averaging, asynchronous sharing of "
+                    + "threshold-encoded updates over Aeron UDP, or gradients summed at every step over a TCP ring "
+                    + "(allreduce, as DistributedDataParallel; see docs/strategies.md on choosing); single-machine "
                     + "trains the tables in one JVM, without Spark.", c -> c.sync().strategy());
     public static final Param<Integer> WORKERS = Param.integer("sync.workers", 0, 0, 100_000,
             "Replicas trained in parallel; 0 uses Spark's default parallelism (the executor cores), or for "
@@ -233,6 +234,11 @@ public final class ConfigSchema {
     public static final Param<Boolean> AVERAGE_UPDATER = Param.bool("sync.average-updater-state", true,
             "Average optimizer state (Adam moments, momentum) along with the parameters.",
             c -> c.sync().averageUpdaterState());
+
+    public static final Param<Integer> ALLREDUCE_STEPS = Param.integer("sync.allreduce.steps-per-stage", 100, 1,
+            1_000_000, "Allreduce: steps each worker takes in one Spark barrier stage; the driver receives the "
+                    + "parameters at every stage's end, and a lost executor repeats at most one stage.",
+            c -> c.sync().allreduceStepsPerStage());
 
     private static final String SHARING = "Gradient sharing: ";
     public static final Param<String> CONTROLLER_ADDRESS = Param.pattern("sync.sharing.controller-address", "",
@@ -359,7 +365,8 @@ public final class ConfigSchema {
             CLIPPING_THRESHOLD, EPOCHS, BATCH_SIZE, MAX_BATCHES, REPORT_EVERY, ROUND_TIMEOUT,
             EARLY_STOPPING_PATIENCE, EARLY_STOPPING_MIN_DELTA, NOISE_SIZE, DISCRIMINATOR_STEPS, SAMPLE_GRID, CLASSIFIER,
             CLASSIFIER_MIN_ACCURACY, QUALITY_SAMPLES, STRATEGY,
-            WORKERS, AVERAGING_FREQUENCY, PREFETCH, AVERAGE_UPDATER, CONTROLLER_ADDRESS, NETWORK_MASK,
+            WORKERS, AVERAGING_FREQUENCY, PREFETCH, AVERAGE_UPDATER, ALLREDUCE_STEPS, CONTROLLER_ADDRESS,
+            NETWORK_MASK,
             NETWORK_INTERFACE, PORTS, MESH_MODE, WORKERS_PER_NODE, BATCHES_PER_FIT, NETWORK_TIMEOUT,
             THRESHOLD_ALGORITHM, THRESHOLD, MIN_SPARSITY, MAX_SPARSITY, TARGET_SPARSITY, THRESHOLD_DECAY,
             RESIDUAL_CLIP, RESIDUAL_CLIP_EVERY, STATISTICS_BATCHES, MASTER, APP_NAME, EXECUTOR_OFFHEAP,

@@ -41,7 +41,7 @@ public record TrainConfig(Run run, Data data, Model model, Training training, Ga
             double classifierMinAccuracy, int qualitySamples) {}
 
     public record Sync(String strategy, int workers, int averagingFrequency, int prefetchBatches,
-            boolean averageUpdaterState, Sharing sharing) {}
+            boolean averageUpdaterState, int allreduceStepsPerStage, Sharing sharing) {}
 
     /** Gradient sharing: where the Aeron mesh listens, and how updates are threshold-encoded. */
     public record Sharing(String controllerAddress, String networkMask, String networkInterface, String ports,

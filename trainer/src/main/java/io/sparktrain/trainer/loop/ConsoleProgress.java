@@ -34,8 +34,8 @@ public final class ConsoleProgress implements TrainingListener {
                     r.epoch(), r.epochs(), bytes(t.bytesPerStep()), bytes(t.averagingBytesPerStep()),
                     t.meanThreshold(), t.meanSparsity(), 100 * t.denseFraction()));
         } else {
-            log.info(String.format(Locale.ROOT, "epoch %d/%d parameter averaging: %s per worker step",
-                    r.epoch(), r.epochs(), bytes(t.bytesPerStep())));
+            log.info(String.format(Locale.ROOT, "epoch %d/%d %s: %s per worker step", r.epoch(), r.epochs(),
+                    r.strategy().replace('-', ' '), bytes(t.bytesPerStep())));
         }
     }
 

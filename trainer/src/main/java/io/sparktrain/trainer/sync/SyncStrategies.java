@@ -1,6 +1,9 @@
 package io.sparktrain.trainer.sync;
 
+import io.sparktrain.trainer.config.ConfigSchema;
+import io.sparktrain.trainer.config.InvalidConfigException;
 import io.sparktrain.trainer.config.TrainConfig;
+import io.sparktrain.trainer.sync.allreduce.Allreduce;
 import io.sparktrain.trainer.sync.averaging.ParameterAveraging;
 import io.sparktrain.trainer.sync.sharing.GradientSharing;
 import io.sparktrain.trainer.sync.sharing.SharingNetwork;
@@ -33,8 +36,20 @@ public final class SyncStrategies {
                     batchSizePerWorker, fitsPerMinibatch * sync.averagingFrequency(), sync.prefetchBatches(),
                     sync.averageUpdaterState(), config.data().shuffleSeed());
             case GradientSharing.NAME -> gradientSharing(config, sc, local, batchSizePerWorker);
+            case Allreduce.NAME -> allreduce(sync, sc);
             default -> throw new IllegalArgumentException("sync.strategy = " + sync.strategy() + " is not implemented");
         };
+    }
+
+    /** All workers of a barrier stage run at once: Spark would wait for missing task slots, then fail. */
+    private static Allreduce allreduce(TrainConfig.Sync sync, JavaSparkContext sc) {
+        int slots = sc.defaultParallelism();
+        if (sync.workers() > slots) {
+            throw new InvalidConfigException(ConfigSchema.WORKERS.key() + " = " + sync.workers() + ": allreduce runs "
+                    + "all its workers at once, and " + sc.master() + " has " + slots + " task slots; set at most "
+                    + slots + ", or 0 for all of them");
+        }
+        return new Allreduce(sync.workers() > 0 ? sync.workers() : slots, sync.allreduceStepsPerStage());
     }
 
     private static GradientSharing gradientSharing(TrainConfig config, JavaSparkContext sc, boolean local,

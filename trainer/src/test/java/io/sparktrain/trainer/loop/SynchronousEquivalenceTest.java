@@ -3,6 +3,7 @@ package io.sparktrain.trainer.loop;
 import static io.sparktrain.trainer.testing.ExactArrays.assertBitwiseEqual;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparktrain.datasets.mnist.Mnist;
@@ -12,12 +13,17 @@ import io.sparktrain.datasets.shards.ShardSet;
 import io.sparktrain.datasets.storage.Storage;
 import io.sparktrain.datasets.testing.TestMnist;
 import io.sparktrain.trainer.config.ConfigLoader;
+import io.sparktrain.trainer.config.InvalidConfigException;
 import io.sparktrain.trainer.config.TrainConfig;
 import io.sparktrain.trainer.model.ModelSpec;
 import io.sparktrain.trainer.spark.SparkContexts;
+import io.sparktrain.trainer.sync.SyncStrategies;
+import io.sparktrain.trainer.sync.SyncStrategy;
+import io.sparktrain.trainer.sync.allreduce.Allreduce;
 import io.sparktrain.trainer.sync.averaging.ParameterAveraging;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -32,10 +38,10 @@ import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.ops.transforms.Transforms;
 
 /**
- * Spark parameter averaging against single-machine DL4J on the same minibatches in the same order,
- * through the project's own training loop.
+ * The synchronous strategies, parameter averaging and allreduce, against single-machine DL4J on
+ * the same minibatches in the same order, through the project's own training loop.
  */
-class ParameterAveragingEquivalenceTest {
+class SynchronousEquivalenceTest {
     private static final int BATCH = 32;
     private static final long SEED = 11;
 
@@ -71,13 +77,42 @@ class ParameterAveragingEquivalenceTest {
 
     private static ComputationGraph trainOnSpark(ComputationGraph initial, int workers, int averagingFrequency,
             boolean averageUpdaterState, int epochs) throws IOException {
-        ParameterAveraging sync = new ParameterAveraging(workers, BATCH, averagingFrequency, 0, averageUpdaterState,
-                SEED);
-        return new TrainingLoop(sc, sync, new TrainConfig.Training(epochs, BATCH, 0, 1000, 0, 0, 0), SEED, List.of()).fit(initial, 0, train, test);
+        return train(initial, new ParameterAveraging(workers, BATCH, averagingFrequency, 0, averageUpdaterState, SEED),
+                epochs);
+    }
+
+    private static ComputationGraph train(ComputationGraph initial, SyncStrategy sync, int epochs) throws IOException {
+        return new TrainingLoop(sc, sync, new TrainConfig.Training(epochs, BATCH, 0, 1000, 0, 0, 0), SEED, List.of())
+                .fit(initial, 0, train, test);
+    }
+
+    /** Single-machine DL4J over the epochs' shards in the loop's order, {@code merged} shards per step. */
+    private static ComputationGraph trainAlone(ComputationGraph network, int epochs, int merged) throws IOException {
+        for (int epoch = 1; epoch <= epochs; epoch++) {
+            network.getConfiguration().setEpochCount(epoch - 1);
+            List<Shard> order = EpochOrder.of(train.manifest().shards(), epoch, SEED, 0);
+            for (int i = 0; i < order.size(); i += merged) {
+                List<DataSet> step = new ArrayList<>();
+                for (Shard s : order.subList(i, Math.min(order.size(), i + merged))) {
+                    step.add(shard(s));
+                }
+                network.fit(step.size() == 1 ? step.get(0) : DataSet.merge(step));
+            }
+        }
+        return network;
     }
 
     private static DataSet shard(Shard shard) throws IOException {
         return ShardSet.read(storage, train.uriOf(shard).toString());
+    }
+
+    /** Parameters and Adam's moments bit for bit, and the counts, after {@code epochs}. */
+    private static void assertSameBits(ComputationGraph single, ComputationGraph spark, int epochs) {
+        assertBitwiseEqual(single.params(), spark.params(), "parameters");
+        assertBitwiseEqual(single.getUpdater().getStateViewArray(), spark.getUpdater().getStateViewArray(),
+                "Adam's moments");
+        assertEquals(single.getIterationCount(), spark.getIterationCount());
+        assertEquals(epochs, spark.getEpochCount());
     }
 
     private static double maxAbsDifference(INDArray a, INDArray b) {
@@ -89,24 +124,14 @@ class ParameterAveragingEquivalenceTest {
         ComputationGraph single = lenet("adam", 1e-3, 0.5);
         INDArray initial = single.params().dup();
         ComputationGraph spark = trainOnSpark(lenet("adam", 1e-3, 0.5), 1, 3, true, 2);
-
-        for (int epoch = 1; epoch <= 2; epoch++) {
-            single.getConfiguration().setEpochCount(epoch - 1);
-            for (Shard s : EpochOrder.of(train.manifest().shards(), epoch, SEED, 0)) {
-                single.fit(shard(s));
-            }
-        }
+        trainAlone(single, 2, 1);
         assertNotEquals(initial, spark.params(), "training changed the parameters");
         // One worker averages with nobody: parameters and Adam's moments travel through Kryo and a
         // division by one, both exact, so nothing may differ at all (16 shards at frequency 3 also
         // exercise the short last round's iteration count, which Adam's bias correction reads; the
         // learning rate halves each epoch, so the workers must also see the right epoch count; both
         // counts are lost by DL4J's configuration clone unless CountKeepingTrainingMaster restores them).
-        assertBitwiseEqual(single.params(), spark.params(), "parameters");
-        assertBitwiseEqual(single.getUpdater().getStateViewArray(), spark.getUpdater().getStateViewArray(),
-                "Adam's moments");
-        assertEquals(single.getIterationCount(), spark.getIterationCount());
-        assertEquals(2, spark.getEpochCount());
+        assertSameBits(single, spark, 2);
     }
 
     @Test
@@ -114,11 +139,7 @@ class ParameterAveragingEquivalenceTest {
         ComputationGraph single = lenet("sgd", 0.01, 1);
         INDArray initial = single.params().dup();
         ComputationGraph spark = trainOnSpark(lenet("sgd", 0.01, 1), 2, 1, true, 1);
-
-        List<Shard> order = EpochOrder.of(train.manifest().shards(), 1, SEED, 0);
-        for (int i = 0; i < order.size(); i += 2) {
-            single.fit(DataSet.merge(List.of(shard(order.get(i)), shard(order.get(i + 1)))));
-        }
+        trainAlone(single, 1, 2);
         double difference = maxAbsDifference(single.params(), spark.params());
         double moved = maxAbsDifference(initial, spark.params());
         // With plain SGD and equal halves, the mean of the two workers' steps is the step on the
@@ -138,5 +159,43 @@ class ParameterAveragingEquivalenceTest {
         assertEquals(Nd4j.zeros(notAveraged.getUpdater().getStateViewArray().shape()).castTo(
                 notAveraged.getUpdater().getStateViewArray().dataType()), notAveraged.getUpdater().getStateViewArray(),
                 "DL4J's default (saveUpdater off) leaves the driver's moments at zero");
+    }
+
+    @Test
+    void allreduceOnOneWorkerMatchesSingleMachineExactly() throws IOException {
+        ComputationGraph single = trainAlone(lenet("adam", 1e-3, 0.5), 2, 1);
+        // Stages of 3 steps over 16 shards: the last stage of each epoch is short.
+        ComputationGraph spark = train(lenet("adam", 1e-3, 0.5), new Allreduce(1, 3), 2);
+        // A ring of one sums nothing: DL4J's own fit on the worker, from the driver's state each stage.
+        assertSameBits(single, spark, 2);
+    }
+
+    @Test
+    void allreduceOnTwoWorkersMatchesTheCombinedBatch() throws IOException {
+        ComputationGraph initial = lenet("sgd", 0.01, 1);
+        INDArray start = initial.params().dup();
+        ComputationGraph spark = train(initial, new Allreduce(2, 3), 1);
+        ComputationGraph single = trainAlone(lenet("sgd", 0.01, 1), 1, 2);
+        double difference = maxAbsDifference(single.params(), spark.params());
+        // The gradients are summed before the optimizer, so unlike averaging this holds however many
+        // steps a stage takes; only float32 summation order differs (1.5e-8 measured).
+        assertTrue(difference < 1e-6, "max |single - spark| = " + difference);
+        assertTrue(maxAbsDifference(start, spark.params()) > 1e-3, "parameters moved");
+
+        ComputationGraph adamSpark = train(lenet("adam", 1e-3, 1), new Allreduce(2, 5), 1);
+        ComputationGraph adamSingle = trainAlone(lenet("adam", 1e-3, 1), 1, 2);
+        // Adam too, since every worker's optimizer sees the combined gradient (6e-7 measured).
+        double adamDifference = maxAbsDifference(adamSingle.params(), adamSpark.params());
+        assertTrue(adamDifference < 1e-5, "max |single - spark| under Adam = " + adamDifference);
+        assertEquals(adamSingle.getIterationCount(), adamSpark.getIterationCount());
+    }
+
+    @Test
+    void allreduceRefusesMoreWorkersThanTaskSlotsBeforeSparkWaitsForThem() {
+        TrainConfig config = ConfigLoader.parse("sync { strategy = allreduce, workers = 3 }", "test", List.of());
+        InvalidConfigException refused = assertThrows(InvalidConfigException.class,
+                () -> SyncStrategies.create(config, sc));
+        assertTrue(refused.getMessage().startsWith("sync.workers = 3: allreduce runs all its workers at once, and "
+                + "local[2] has 2 task slots"), refused.getMessage());
     }
 }

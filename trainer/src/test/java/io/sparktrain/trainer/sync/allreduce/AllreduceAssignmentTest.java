@@ -1,0 +1,28 @@
+package io.sparktrain.trainer.sync.allreduce;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class AllreduceAssignmentTest {
+
+    @Test
+    void minibatchesGoToTheWorkersInTurnAndTheLastStepIsPaddedFromTheStart() {
+        assertEquals(List.of(List.of("a", "c"), List.of("b", "d")),
+                AllreduceTrainingMaster.assign(List.of("a", "b", "c", "d"), 2));
+        assertEquals(List.of(List.of("a", "c", "e"), List.of("b", "d", "a")),
+                AllreduceTrainingMaster.assign(List.of("a", "b", "c", "d", "e"), 2));
+        assertEquals(List.of(List.of("a", "d"), List.of("b", "a"), List.of("c", "b")),
+                AllreduceTrainingMaster.assign(List.of("a", "b", "c", "d"), 3));
+        assertEquals(List.of(List.of("a"), List.of("b")), AllreduceTrainingMaster.assign(List.of("a", "b"), 4),
+                "no more workers than minibatches");
+    }
+
+    @Test
+    void theRingSendsTwiceItsShareOfTheGradientAndTheTwoCounts() {
+        assertEquals(0, Allreduce.ringBytesPerStep(1000, 1));
+        assertEquals(2.0 * 4 * 1002 / 2, Allreduce.ringBytesPerStep(1000, 2));
+        assertEquals(2.0 * 4 * 1002 * 3 / 4, Allreduce.ringBytesPerStep(1000, 4));
+    }
+}
