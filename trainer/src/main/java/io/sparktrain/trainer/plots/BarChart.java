@@ -23,6 +23,8 @@ public final class BarChart {
         styler.setLabelsVisible(true);
         styler.setLabelsPosition(0.9);
         styler.setYAxisMin(0.0);
+        // The bars' labels follow the value axis's pattern; XChart's own prints every digit of 2303.747...
+        styler.setYAxisDecimalPattern("#,##0.##");
         // Long category names (a benchmark's modes) side by side: XChart drops a label that overlaps another.
         styler.setXAxisLabelRotation(categories.stream().mapToInt(String::length).max().orElse(0) > 12 ? 45 : 0);
     }
