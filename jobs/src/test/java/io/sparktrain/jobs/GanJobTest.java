@@ -188,7 +188,7 @@ class GanJobTest {
         assertEquals(ExitCode.BAD_CONFIG.code(), TrainJob.launch("--config", gan), "nor a GAN a classifier");
         String message = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(Path.of(gan),
                 List.of("sync.strategy=gradient-sharing", "model.l2=0.001", "data.augment-shift=2"))).getMessage();
-        for (String expected : List.of("gradient sharing is not available for GANs yet",
+        for (String expected : List.of("gradient sharing and allreduce are not available for GANs yet",
                 "model.l2 = 0.001: applies to classifiers only, not gan, whose discriminator is copied frozen",
                 "data.augment-shift = 2: applies to classifiers only")) {
             assertTrue(message.contains(expected), expected + " in\n" + message);
