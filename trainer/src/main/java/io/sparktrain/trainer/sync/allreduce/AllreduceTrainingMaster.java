@@ -47,7 +47,8 @@ import scala.runtime.AbstractFunction1;
  * stage per call: its tasks start from the driver's parameters and optimizer state, and at every
  * step each fits one minibatch of its own, the workers' raw gradients are summed over a TCP ring
  * ({@link RingAllreduce}) before any optimizer sees them, and every worker applies the same update,
- * so the replicas stay equal. The driver takes the first worker's parameters and optimizer state
+ * so the replicas stay equal: bit for bit while their minibatches are of one size, to rounding in a
+ * step where one is shorter. The driver takes the first worker's parameters and optimizer state
  * at the stage's end. A lost task fails the stage, which Spark reruns whole from the same start.
  * The ring admits only connections that show the stage's random token, which reached the workers
  * through Spark (encrypted when the cluster has a secret); the gradients travel unencrypted.
@@ -155,7 +156,8 @@ final class AllreduceTrainingMaster implements TrainingMaster<TrainingResult, Tr
                 try (RingAllreduce ring = RingAllreduce.connect(rank, addresses, server, start.value().token(),
                         CONNECT_TIMEOUT)) {
                     Outcome outcome = train(rank, paths, ring);
-                    // Every worker holds the same network; the driver needs one copy.
+                    // The workers hold the same network (to rounding where their minibatches differed in
+                    // size); the driver needs one copy.
                     return JavaConverters.asScalaIteratorConverter(
                             (rank == 0 ? List.of(outcome) : List.<Outcome>of()).iterator()).asScala();
                 }
