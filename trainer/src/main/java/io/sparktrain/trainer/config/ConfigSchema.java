@@ -237,7 +237,7 @@ public final class ConfigSchema {
 
     public static final Param<Integer> ALLREDUCE_STEPS = Param.integer("sync.allreduce.steps-per-stage", 100, 1,
             1_000_000, "Allreduce: steps each worker takes in one Spark barrier stage; the driver receives the "
-                    + "parameters at every stage's end, and a lost executor repeats at most one stage.",
+                    + "parameters, reports progress and applies the round timeout at every stage's end.",
             c -> c.sync().allreduceStepsPerStage());
 
     private static final String SHARING = "Gradient sharing: ";

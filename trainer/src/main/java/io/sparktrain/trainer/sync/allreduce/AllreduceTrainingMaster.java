@@ -49,7 +49,8 @@ import scala.runtime.AbstractFunction1;
  * ({@link RingAllreduce}) before any optimizer sees them, and every worker applies the same update,
  * so the replicas stay equal: bit for bit while their minibatches are of one size, to rounding in a
  * step where one is shorter. The driver takes the first worker's parameters and optimizer state
- * at the stage's end. A lost task fails the stage, which Spark reruns whole from the same start.
+ * at the stage's end. A lost task fails the stage, and with it the job: Spark does not rerun a
+ * failed barrier result stage.
  * The ring admits only connections that show the stage's random token, which reached the workers
  * through Spark (encrypted when the cluster has a secret); the gradients travel unencrypted.
  *
