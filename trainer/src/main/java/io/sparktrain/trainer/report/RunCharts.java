@@ -2,6 +2,7 @@ package io.sparktrain.trainer.report;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.sparktrain.trainer.plots.Chart;
+import io.sparktrain.trainer.runs.MetricsLine;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -51,9 +52,9 @@ public final class RunCharts {
         }
         double[] ends = epochs.stream().mapToDouble(epoch -> epoch.path("epoch").asDouble()).toArray();
         double[] discriminatorMeans = epochs.stream()
-                .mapToDouble(epoch -> RunRecord.number(epoch, "discriminator_loss")).toArray();
+                .mapToDouble(epoch -> MetricsLine.numberOrNaN(epoch, "discriminator_loss")).toArray();
         double[] generatorMeans = epochs.stream()
-                .mapToDouble(epoch -> RunRecord.number(epoch, "generator_loss")).toArray();
+                .mapToDouble(epoch -> MetricsLine.numberOrNaN(epoch, "generator_loss")).toArray();
         String suffix = severalRounds ? ", epoch mean" : "";
         chart.points(DISCRIMINATOR_LOSS + suffix, ends, discriminatorMeans);
         chart.points(GENERATOR_LOSS + suffix, ends, generatorMeans);

@@ -71,7 +71,7 @@ public record RunRecord(String id, String config, List<JsonNode> epochs, Optiona
 
     /** The figure {@code field} of every epoch, NaN where an epoch has none. */
     double[] series(String field) {
-        return epochs.stream().mapToDouble(epoch -> number(epoch, field)).toArray();
+        return epochs.stream().mapToDouble(epoch -> MetricsLine.numberOrNaN(epoch, field)).toArray();
     }
 
     double[] epochNumbers() {
@@ -79,23 +79,7 @@ public record RunRecord(String id, String config, List<JsonNode> epochs, Optiona
     }
 
     boolean records(String field) {
-        return epochs.stream().anyMatch(epoch -> Double.isFinite(number(epoch, field)));
-    }
-
-    /** A number, or the string Jackson writes for a non-finite one; NaN when absent or null. */
-    static double number(JsonNode node, String field) {
-        JsonNode value = node.get(field);
-        if (value == null || value.isNull()) {
-            return Double.NaN;
-        }
-        if (value.isTextual()) {
-            try {
-                return Double.parseDouble(value.textValue());
-            } catch (NumberFormatException e) {
-                return Double.NaN;
-            }
-        }
-        return value.asDouble(Double.NaN);
+        return epochs.stream().anyMatch(epoch -> Double.isFinite(MetricsLine.numberOrNaN(epoch, field)));
     }
 
     private static Optional<Grid> grid(RunDirectory run, int epoch) throws IOException {

@@ -38,15 +38,28 @@ public final class MetricsLine {
         return node == null || node.isNull() ? OptionalDouble.empty() : OptionalDouble.of(number(node, field, line));
     }
 
-    /** A number, or the string Jackson writes for a diverged NaN or infinite value. */
+    /** The number {@code line} records as {@code field}; NaN where it records none, as a chart leaves a gap. */
+    public static double numberOrNaN(JsonNode line, String field) {
+        return numeric(line.get(field)).orElse(Double.NaN);
+    }
+
     private static double number(JsonNode node, String field, String line) throws IOException {
+        OptionalDouble value = numeric(node);
+        if (value.isEmpty()) {
+            throw new IOException("metrics line without a numeric '" + field + "': " + line);
+        }
+        return value.getAsDouble();
+    }
+
+    /** A number, or the string Jackson writes for a diverged NaN or infinite value. */
+    private static OptionalDouble numeric(JsonNode node) {
         if (node != null && node.isNumber()) {
-            return node.doubleValue();
+            return OptionalDouble.of(node.doubleValue());
         }
         if (node != null && node.isTextual() && NOT_FINITE.contains(node.textValue())) {
-            return Double.parseDouble(node.textValue());
+            return OptionalDouble.of(Double.parseDouble(node.textValue()));
         }
-        throw new IOException("metrics line without a numeric '" + field + "': " + line);
+        return OptionalDouble.empty();
     }
 
     static int epochOf(String line) throws IOException {
