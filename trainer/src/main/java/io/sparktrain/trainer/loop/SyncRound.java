@@ -55,8 +55,10 @@ public final class SyncRound {
         rdd.unpersist(false);
         // DL4J advances the count by the averaging frequency even for a short last round; Adam's
         // bias correction reads it, so it must be the minibatches each worker really fitted.
-        sparkNet.getNetwork().getConfiguration()
-                .setIterationCount(iterations + (paths.size() + partitions - 1) / partitions);
+        if (!sync.countsIterations()) {
+            sparkNet.getNetwork().getConfiguration()
+                    .setIterationCount(iterations + (paths.size() + partitions - 1) / partitions);
+        }
         sync.afterRound(sparkNet.getNetwork(), place, paths.size());
     }
 

@@ -21,6 +21,14 @@ public interface SyncStrategy {
     TrainingMaster<?, ?> trainingMaster();
 
     /**
+     * Whether its training master leaves the driver's iteration count at the steps its workers
+     * really took; DL4J's masters do not, and the training loop corrects theirs.
+     */
+    default boolean countsIterations() {
+        return false;
+    }
+
+    /**
      * Minibatches from which batch normalization's running statistics must be re-estimated before
      * the network is evaluated, because this strategy's training leaves them stale; 0 if it keeps them.
      */

@@ -47,6 +47,12 @@ public final class Allreduce implements SyncStrategy {
         return new AllreduceTrainingMaster(workers);
     }
 
+    /** A stage run again on fewer workers after losing one takes more steps. */
+    @Override
+    public boolean countsIterations() {
+        return true;
+    }
+
     @Override
     public void afterRound(ComputationGraph network, RoundPlace round, long workerSteps) {
         steps += workerSteps;

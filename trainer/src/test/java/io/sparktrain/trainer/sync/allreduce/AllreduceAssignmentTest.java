@@ -15,8 +15,15 @@ class AllreduceAssignmentTest {
                 AllreduceTrainingMaster.assign(List.of("a", "b", "c", "d", "e"), 2));
         assertEquals(List.of(List.of("a", "d"), List.of("b", "a"), List.of("c", "b")),
                 AllreduceTrainingMaster.assign(List.of("a", "b", "c", "d"), 3));
-        assertEquals(List.of(List.of("a"), List.of("b")), AllreduceTrainingMaster.assign(List.of("a", "b"), 4),
-                "no more workers than minibatches");
+    }
+
+    @Test
+    void aStageRunsOnNoMoreWorkersThanItHasMinibatchesOrSparkHasTaskSlots() {
+        assertEquals(2, AllreduceTrainingMaster.ranks(4, 2, 8), "no more workers than minibatches");
+        assertEquals(1, AllreduceTrainingMaster.ranks(2, 100, 1), "one slot left after losing an executor");
+        assertEquals(2, AllreduceTrainingMaster.ranks(2, 100, 0),
+                "before any executor has registered, Spark waits for the slots");
+        assertEquals(1, AllreduceTrainingMaster.ranks(2, 0, 2));
     }
 
     @Test
