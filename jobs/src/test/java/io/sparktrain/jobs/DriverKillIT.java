@@ -107,12 +107,13 @@ class DriverKillIT {
         return Scripts.finish(Scripts.start(log, Map.of(), command.toArray(String[]::new)), log, MINUTES);
     }
 
-    /** Two epochs of 64 minibatches; averaging every 5 on 2 workers makes 7 rounds an epoch. */
+    /** Two epochs of 64 minibatches; the main config's allreduce, stages of 5 steps on 2 workers: 7 rounds an epoch. */
     private static List<String> command(URI root) {
         List<String> command = new ArrayList<>(List.of("submit/train"));
         for (String setting : List.of("run.root=" + root, "data.cache-dir=" + TestMnist.cacheDir(),
                 "data.train-examples=4096", "data.test-examples=512", "training.epochs=2",
-                "training.report-every-batches=10", "spark.master=local[2]", "spark.conf.spark.ui.enabled=false")) {
+                "training.report-every-batches=10", "sync.allreduce.steps-per-stage=5", "spark.master=local[2]",
+                "spark.conf.spark.ui.enabled=false")) {
             command.addAll(List.of("--set", setting));
         }
         return command;

@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.nd4j.linalg.dataset.DataSet;
 
 /**
- * The README's main job as shipped: LeNet on all of MNIST with parameter averaging reaches 99%;
+ * The README's main job as shipped: LeNet on all of MNIST with allreduce reaches 99%;
  * then that LeNet judges the DCGAN of conf/mnist-dcgan.conf over its first three epochs on all of
  * MNIST.
  */

@@ -128,7 +128,7 @@ class RunReportTest {
         assertTrue(rows.get("best test accuracy").get(0).startsWith(percent(best) + " (epoch "),
                 rows.get("best test accuracy").toString());
         assertEquals(percent(epochs.get(2).get("test_accuracy").asDouble()), rows.get("final test accuracy").get(0));
-        assertEquals("parameter-averaging", rows.get("strategy").get(0));
+        assertEquals("allreduce", rows.get("strategy").get(0));
         JsonNode last = epochs.get(2);
         Map<String, List<String>> classes = rows(section(html, "classes"));
         for (int c = 0; c < 10; c++) {

@@ -36,8 +36,9 @@ import org.nd4j.linalg.api.ndarray.INDArray;
 /**
  * The job submitted through Spark's SparkSubmit to a real standalone cluster on loopback: one
  * Master and two Worker JVMs started by submit/cluster, each Worker launching its own executor JVM,
- * with shards, checkpoints and metrics on a real HDFS. Parameter averaging first, then gradient
- * sharing between the two executor JVMs on the same data and epochs, then allreduce losing a worker.
+ * with shards, checkpoints and metrics on a real HDFS. Parameter averaging first, undisturbed and
+ * losing a worker, then gradient sharing between the two executor JVMs on the same data and epochs,
+ * then allreduce, the main config's strategy, losing a worker.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StandaloneClusterIT {
@@ -87,6 +88,9 @@ class StandaloneClusterIT {
                 "--dir", cluster.toString());
         return cluster;
     }
+
+    /** Parameter averaging, whose run that loses a worker must equal the undisturbed one bit for bit. */
+    private static final String AVERAGING = "sync.strategy=parameter-averaging";
 
     /** Submits the job with the cluster's secret, which submit/cluster wrote into its directory. */
     private Process submit(Path cluster, URI root, Path log, String... settings) throws IOException {
@@ -170,7 +174,7 @@ class StandaloneClusterIT {
             assertTrue(Scripts.read(cluster.resolve("logs/master.log")).contains("SaslMessage"),
                     "the master refused the unauthenticated connection");
 
-            assertEquals(0, finish(submit(cluster, root, log), log), () -> Scripts.read(log));
+            assertEquals(0, finish(submit(cluster, root, log, AVERAGING), log), () -> Scripts.read(log));
             for (String daemon : List.of("master", "worker-1", "worker-2")) {
                 String commandLine = Files.readString(Path.of("/proc",
                         Files.readString(cluster.resolve(daemon + ".pid")).strip(), "cmdline"));
@@ -235,7 +239,7 @@ class StandaloneClusterIT {
     void losingAWorkerMidEpochNeitherStopsTrainingNorChangesItsResult() throws Exception {
         assertNotNull(undisturbed, "runs after the undisturbed run it is compared with");
         URI root = hdfs.uri("user/sparktrain/disturbed");
-        JsonNode disturbed = trainLosingAWorker(root, dir.resolve("train.log"));
+        JsonNode disturbed = trainLosingAWorker(root, dir.resolve("train.log"), AVERAGING);
         double difference = Math.abs(disturbed.get("test_accuracy").asDouble()
                 - undisturbed.get("test_accuracy").asDouble());
         assertTrue(difference <= 0.003, "accuracy " + disturbed.get("test_accuracy") + " against "
