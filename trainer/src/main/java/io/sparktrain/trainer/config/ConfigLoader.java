@@ -368,9 +368,9 @@ public final class ConfigLoader {
     }
 
     /**
-     * A GAN learns MNIST-format images by parameter averaging, its discriminator copied frozen into
-     * the generator's training network: a weight penalty would move that copy (DL4J applies L1 and
-     * L2 to frozen layers too), and there is no test accuracy to stop early on.
+     * A GAN learns MNIST-format images by parameter averaging or allreduce, its discriminator
+     * copied frozen into the generator's training network: a weight penalty would move that copy
+     * (DL4J applies L1 and L2 to frozen layers too), and there is no test accuracy to stop early on.
      */
     private static List<String> ganChecks(TrainConfig config) {
         String architecture = config.model().architecture();
@@ -383,9 +383,9 @@ public final class ConfigLoader {
             problems.add(ARCHITECTURE.key() + " = " + architecture + " learns 28x28 grey images ("
                     + String.join(", ", Datasets.MNIST_FORMAT) + "), not " + dataset);
         }
-        if (!config.sync().strategy().equals("parameter-averaging")) {
+        if (config.sync().strategy().equals("gradient-sharing")) {
             problems.add(ARCHITECTURE.key() + " = " + architecture + " trains with " + STRATEGY.key()
-                    + " = parameter-averaging only; gradient sharing and allreduce are not available for GANs yet");
+                    + " = parameter-averaging or allreduce; gradient sharing is not available for GANs yet");
         }
         String job = architecture + ", whose discriminator is copied frozen into the generator's training network";
         problems.addAll(setOnlyWhereTheyApply(config, List.of(L1, L2), "classifiers", job));

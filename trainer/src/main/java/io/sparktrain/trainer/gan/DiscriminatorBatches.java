@@ -47,13 +47,26 @@ record DiscriminatorBatches(Broadcast<GeneratorSnapshot> generator, int noiseSiz
         String path = source.getPath();
         int marker = path.lastIndexOf(FAKES);
         if (marker < 0) {
-            INDArray real = ShardLoaders.readStored(source).getFeatures();
-            return new DataSet(real, Nd4j.ones(real.dataType(), real.size(0), 1));
+            return real(ShardLoaders.readStored(source).getFeatures());
         }
         String shard = path.substring(0, marker);
         int rows = Integer.parseInt(path.substring(marker + FAKES.length()));
-        INDArray noise = GanImages.noise(ShardSeeds.of(seed, epoch, shard), rows, noiseSize);
-        INDArray fake = generator.value().generate(noise).castTo(DataType.FLOAT);
-        return new DataSet(fake, Nd4j.zeros(DataType.FLOAT, rows, 1));
+        return fakes(generator.value().generate(noise(seed, epoch, shard, rows, noiseSize)));
+    }
+
+    /** Real images labelled 1. */
+    static DataSet real(INDArray images) {
+        return new DataSet(images, Nd4j.ones(images.dataType(), images.size(0), 1));
+    }
+
+    /** Generated images labelled 0. */
+    static DataSet fakes(INDArray images) {
+        INDArray fake = images.castTo(DataType.FLOAT);
+        return new DataSet(fake, Nd4j.zeros(DataType.FLOAT, fake.size(0), 1));
+    }
+
+    /** The noise from which the fakes that go with {@code shard} are generated. */
+    static INDArray noise(long seed, int epoch, String shard, int rows, int noiseSize) {
+        return GanImages.noise(ShardSeeds.of(seed, epoch, shard), rows, noiseSize);
     }
 }

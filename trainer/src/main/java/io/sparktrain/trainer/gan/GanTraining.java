@@ -11,6 +11,7 @@ import io.sparktrain.trainer.loop.TrainingDivergedException;
 import io.sparktrain.trainer.sync.RoundPlace;
 import io.sparktrain.trainer.sync.SyncStrategies;
 import io.sparktrain.trainer.sync.SyncStrategy;
+import io.sparktrain.trainer.sync.allreduce.Allreduce;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,7 +76,11 @@ public final class GanTraining {
         INDArray realImages = test.readFirst(new Storage(sc.hadoopConfiguration()), EVALUATION_IMAGES).getFeatures();
         int noiseSize = config.gan().noiseSize();
         int lossRows = (int) Math.min(batch, realImages.size(0));
-        Phases phases = new Phases(discriminator, discriminatorSync, adversarial, generatorSync,
+        Optional<GanAllreduce> allreduce = generatorSync.name().equals(Allreduce.NAME)
+                ? Optional.of(new GanAllreduce(sc, generatorSync.workers(), batch, noiseSize,
+                        config.data().shuffleSeed(), config.gan().discriminatorSteps()))
+                : Optional.empty();
+        Phases phases = new Phases(discriminator, discriminatorSync, adversarial, generatorSync, allreduce,
                 networks.generatorJson(), networks.generator(),
                 realImages.get(NDArrayIndex.interval(0, lossRows), NDArrayIndex.all()),
                 GanImages.noise(config.model().seed() ^ LOSS_NOISE_SALT, lossRows, noiseSize));
@@ -123,12 +128,14 @@ public final class GanTraining {
     }
 
     /**
-     * The two Spark networks, their strategies, the generator's configuration, the driver's
+     * The two Spark networks, their strategies (and under allreduce the stages that train both
+     * networks at once, which Spark's network wrappers cannot), the generator's configuration, the driver's
      * standalone generator, refreshed rather than rebuilt for every snapshot and evaluation, and a
      * minibatch of held-out real images and of noise on which the discriminator's loss is measured.
      */
     private record Phases(SparkComputationGraph discriminator, SyncStrategy discriminatorSync,
-            SparkComputationGraph adversarial, SyncStrategy generatorSync, String generatorJson,
+            SparkComputationGraph adversarial, SyncStrategy generatorSync, Optional<GanAllreduce> allreduce,
+            String generatorJson,
             ComputationGraph generator, INDArray lossImages, INDArray lossNoise) {
         GanNetworks networks() {
             return new GanNetworks(discriminator.getNetwork(), adversarial.getNetwork(), generatorJson);
@@ -203,24 +210,24 @@ public final class GanTraining {
         List<EpochRound> rounds = EpochRound.cut(train, order, perRound);
         for (EpochRound next : rounds) {
             RoundPlace place = new RoundPlace(epoch, training.epochs(), next.number(), rounds.size());
-            // Ids tell an executor's cached generator that its parameters are stale; random ones
-            // stay apart across runs in one JVM.
-            Broadcast<GeneratorSnapshot> generator = sc.broadcast(
-                    phases.networks().snapshot(ThreadLocalRandom.current().nextLong(), phases.generator()));
-            try {
-                round.fit(phases.discriminator(), phases.discriminatorSync(),
-                        DiscriminatorBatches.slots(next.paths(), next.rows()),
-                        new DiscriminatorBatches(generator, noiseSize, seed, epoch), place, "discriminator");
-            } finally {
-                generator.destroy();
+            double discriminatorLoss;
+            double generatorLoss;
+            if (phases.allreduce().isPresent()) {
+                double[] loss = new double[1];
+                round.run(place, "", phases.generatorSync(),
+                        () -> loss[0] = phases.allreduce().get().fit(phases.networks(), next.paths(), epoch));
+                generatorLoss = loss[0];
+                phases.networks().updateGenerator(phases.generator());
+                discriminatorLoss = phases.discriminatorLoss();
+            } else {
+                discriminatorLoss = fitDiscriminator(phases, next, place);
+                phases.networks().copyDiscriminator();
+                List<String> generatorSlots = next.paths().subList(0, (next.paths().size() + steps - 1) / steps);
+                round.fit(phases.adversarial(), phases.generatorSync(), generatorSlots, new GeneratorBatches(
+                        training.batchSizePerWorker(), noiseSize, seed, epoch), place, "generator");
+                generatorLoss = phases.adversarial().getScore();
             }
-            double discriminatorLoss = phases.discriminatorLoss();
-            phases.networks().copyDiscriminator();
-            List<String> generatorSlots = next.paths().subList(0, (next.paths().size() + steps - 1) / steps);
-            round.fit(phases.adversarial(), phases.generatorSync(), generatorSlots,
-                    new GeneratorBatches(training.batchSizePerWorker(), noiseSize, seed, epoch), place, "generator");
             int done = next.done();
-            double generatorLoss = phases.adversarial().getScore();
             if (!Double.isFinite(discriminatorLoss) || !Double.isFinite(generatorLoss)) {
                 throw new TrainingDivergedException(epoch, done, Double.isFinite(discriminatorLoss) ? generatorLoss
                         : discriminatorLoss);
@@ -231,10 +238,30 @@ public final class GanTraining {
                         training.epochs(), done, order.size(),
                         String.format("%.0f", losses.realExamples / ((System.nanoTime() - start) / 1e9)),
                         String.format("%.4f", discriminatorLoss),
-                        String.format("%.4f", phases.adversarial().getScore()));
+                        String.format("%.4f", generatorLoss));
             }
         }
         return losses;
+    }
+
+    /**
+     * Fits the discriminator on a round's real images and as many fakes, which each executor makes
+     * with the generator as the round starts; returns its loss against that generator.
+     */
+    private double fitDiscriminator(Phases phases, EpochRound next, RoundPlace place) {
+        // Ids tell an executor's cached generator that its parameters are stale; random ones
+        // stay apart across runs in one JVM.
+        Broadcast<GeneratorSnapshot> generator = sc.broadcast(
+                phases.networks().snapshot(ThreadLocalRandom.current().nextLong(), phases.generator()));
+        try {
+            round.fit(phases.discriminator(), phases.discriminatorSync(),
+                    DiscriminatorBatches.slots(next.paths(), next.rows()), new DiscriminatorBatches(generator,
+                            config.gan().noiseSize(), config.data().shuffleSeed(), place.epoch()),
+                    place, "discriminator");
+        } finally {
+            generator.destroy();
+        }
+        return phases.discriminatorLoss();
     }
 
     /** The fraction of {@code probabilities} on the right side of 0.5. */

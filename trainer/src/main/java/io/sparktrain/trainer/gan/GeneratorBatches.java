@@ -17,7 +17,12 @@ record GeneratorBatches(int rows, int noiseSize, long seed, int epoch) implement
 
     @Override
     public DataSet load(Source source) {
-        long slot = ShardSeeds.of(seed ^ GENERATOR_SALT, epoch, source.getPath());
+        return forSlot(source.getPath());
+    }
+
+    /** The minibatch of the generator slot named {@code path}. */
+    DataSet forSlot(String path) {
+        long slot = ShardSeeds.of(seed ^ GENERATOR_SALT, epoch, path);
         return new DataSet(GanImages.noise(slot, rows, noiseSize), Nd4j.ones(DataType.FLOAT, rows, 1));
     }
 }

@@ -38,8 +38,6 @@ public final class SyncRound {
      */
     public void fit(SparkComputationGraph sparkNet, SyncStrategy sync, List<String> paths, DataSetLoader loader,
             RoundPlace place, String network) {
-        String description = place + (network.isEmpty() ? "" : ", " + network) + ", "
-                + sync.name().replace('-', ' ');
         int partitions = Math.min(sync.workers(), paths.size());
         JavaRDD<String> rdd = sc.parallelize(paths, partitions);
         int iterations = sparkNet.getNetwork().getIterationCount();
@@ -47,10 +45,7 @@ public final class SyncRound {
         // schedules, so each round must start from the epochs really completed.
         sparkNet.getNetwork().getConfiguration().setEpochCount(place.epoch() - 1);
         sync.beforeRound(sparkNet.getNetwork());
-        // A group of the round's own, so that a timeout cancels its jobs and no other's.
-        String group = "epoch-" + place.epoch() + "-round-" + place.round() + "-"
-                + UUID.randomUUID().toString().substring(0, 8);
-        fitWithTimeout(sparkNet, rdd, loader, group, description);
+        run(place, network, sync, () -> sparkNet.fitPaths(rdd, loader));
         // DL4J persists the paths and never releases them.
         rdd.unpersist(false);
         // DL4J advances the count by the averaging frequency even for a short last round; Adam's
@@ -63,16 +58,22 @@ public final class SyncRound {
     }
 
     /**
-     * A round that outlives the time limit is cancelled (its tasks interrupted) and fails with the
-     * setting to change, instead of hanging the job.
+     * Runs {@code jobs}, the Spark jobs of the round at {@code place}, described as {@link #fit}
+     * describes them. A round that outlives the time limit is cancelled (its tasks interrupted)
+     * and fails with the setting to change, instead of hanging the job.
      */
-    private void fitWithTimeout(SparkComputationGraph sparkNet, JavaRDD<String> rdd, DataSetLoader loader,
-            String group, String description) {
+    public void run(RoundPlace place, String network, SyncStrategy sync, Runnable jobs) {
+        String description = place + (network.isEmpty() ? "" : ", " + network) + ", "
+                + sync.name().replace('-', ' ');
+        // A group of the round's own, so that a timeout cancels its jobs and no other's.
+        String group = "epoch-" + place.epoch() + "-round-" + place.round() + "-"
+                + UUID.randomUUID().toString().substring(0, 8);
+        Runnable named = () -> SparkJobs.named(sc, group, description, () -> {
+            jobs.run();
+            return null;
+        });
         if (timeoutMinutes == 0) {
-            SparkJobs.named(sc, group, description, () -> {
-                sparkNet.fitPaths(rdd, loader);
-                return null;
-            });
+            named.run();
             return;
         }
         AtomicBoolean timedOut = new AtomicBoolean();
@@ -86,10 +87,7 @@ public final class SyncRound {
             sc.cancelJobGroup(group);
         }, timeoutMinutes, TimeUnit.MINUTES);
         try {
-            SparkJobs.named(sc, group, description, () -> {
-                sparkNet.fitPaths(rdd, loader);
-                return null;
-            });
+            named.run();
         } catch (RuntimeException e) {
             if (timedOut.get()) {
                 throw new IllegalStateException(description + " ran longer than " + ConfigSchema.ROUND_TIMEOUT.key()

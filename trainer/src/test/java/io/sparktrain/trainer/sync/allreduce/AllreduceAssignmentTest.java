@@ -10,20 +10,20 @@ class AllreduceAssignmentTest {
     @Test
     void minibatchesGoToTheWorkersInTurnAndTheLastStepIsPaddedFromTheStart() {
         assertEquals(List.of(List.of("a", "c"), List.of("b", "d")),
-                AllreduceTrainingMaster.assign(List.of("a", "b", "c", "d"), 2));
+                BarrierStages.assign(List.of("a", "b", "c", "d"), 2));
         assertEquals(List.of(List.of("a", "c", "e"), List.of("b", "d", "a")),
-                AllreduceTrainingMaster.assign(List.of("a", "b", "c", "d", "e"), 2));
+                BarrierStages.assign(List.of("a", "b", "c", "d", "e"), 2));
         assertEquals(List.of(List.of("a", "d"), List.of("b", "a"), List.of("c", "b")),
-                AllreduceTrainingMaster.assign(List.of("a", "b", "c", "d"), 3));
+                BarrierStages.assign(List.of("a", "b", "c", "d"), 3));
     }
 
     @Test
     void aStageRunsOnNoMoreWorkersThanItHasMinibatchesOrSparkHasTaskSlots() {
-        assertEquals(2, AllreduceTrainingMaster.ranks(4, 2, 8), "no more workers than minibatches");
-        assertEquals(1, AllreduceTrainingMaster.ranks(2, 100, 1), "one slot left after losing an executor");
-        assertEquals(2, AllreduceTrainingMaster.ranks(2, 100, 0),
+        assertEquals(2, BarrierStages.ranks(4, 2, 8), "no more workers than minibatches");
+        assertEquals(1, BarrierStages.ranks(2, 100, 1), "one slot left after losing an executor");
+        assertEquals(2, BarrierStages.ranks(2, 100, 0),
                 "before any executor has registered, Spark waits for the slots");
-        assertEquals(1, AllreduceTrainingMaster.ranks(2, 0, 2));
+        assertEquals(1, BarrierStages.ranks(2, 0, 2));
     }
 
     @Test
