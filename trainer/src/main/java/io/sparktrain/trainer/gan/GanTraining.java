@@ -35,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * each executor generates with the round's generator; then the generator trains across the
  * executors through the adversarial network, whose frozen discriminator is first copied from the
  * one just trained. {@code gan.discriminator-steps} discriminator minibatches go to each generator
- * minibatch. Both networks synchronize by the configured strategy, updater state included, each
- * with a training master of its own.
+ * minibatch. Under parameter averaging both networks are averaged, updater state included, each
+ * with a training master of its own; under allreduce a round is one stage that alternates at every
+ * step ({@link GanAllreduce}).
  */
 public final class GanTraining {
     private static final Logger log = LoggerFactory.getLogger(GanTraining.class);
@@ -129,14 +130,14 @@ public final class GanTraining {
 
     /**
      * The two Spark networks, their strategies (and under allreduce the stages that train both
-     * networks at once, which Spark's network wrappers cannot), the generator's configuration, the driver's
-     * standalone generator, refreshed rather than rebuilt for every snapshot and evaluation, and a
-     * minibatch of held-out real images and of noise on which the discriminator's loss is measured.
+     * networks at once, which Spark's network wrappers cannot), the generator's configuration, the
+     * driver's standalone generator, refreshed rather than rebuilt for every snapshot and
+     * evaluation, and a minibatch of held-out real images and of noise on which the
+     * discriminator's loss is measured.
      */
     private record Phases(SparkComputationGraph discriminator, SyncStrategy discriminatorSync,
             SparkComputationGraph adversarial, SyncStrategy generatorSync, Optional<GanAllreduce> allreduce,
-            String generatorJson,
-            ComputationGraph generator, INDArray lossImages, INDArray lossNoise) {
+            String generatorJson, ComputationGraph generator, INDArray lossImages, INDArray lossNoise) {
         GanNetworks networks() {
             return new GanNetworks(discriminator.getNetwork(), adversarial.getNetwork(), generatorJson);
         }
@@ -214,7 +215,7 @@ public final class GanTraining {
             double generatorLoss;
             if (phases.allreduce().isPresent()) {
                 double[] loss = new double[1];
-                round.run(place, "", phases.generatorSync(),
+                round.run(place, "discriminator and generator", phases.generatorSync(),
                         () -> loss[0] = phases.allreduce().get().fit(phases.networks(), next.paths(), epoch));
                 generatorLoss = loss[0];
                 phases.networks().updateGenerator(phases.generator());
