@@ -34,8 +34,8 @@ class ConfigLoaderTest {
     void shippedJobConfigLoads() {
         TrainConfig config = ConfigLoader.load(repo().resolve("conf/mnist-lenet.conf"), List.of());
         assertEquals("lenet", config.model().architecture());
-        assertEquals("parameter-averaging", config.sync().strategy());
-        assertTrue(config.sync().averageUpdaterState());
+        assertEquals("allreduce", config.sync().strategy());
+        assertEquals(100, config.sync().allreduceStepsPerStage());
     }
 
     @Test
