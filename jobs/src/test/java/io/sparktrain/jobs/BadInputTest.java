@@ -128,7 +128,7 @@ class BadInputTest {
                         List.of("model.architecture = lenet is not a GAN")),
                 new Case("gradient sharing for a GAN", gan, withConfig(GAN, root, "--set",
                         "sync.strategy=gradient-sharing"), ExitCode.BAD_CONFIG,
-                        List.of("sync.strategy = parameter-averaging only")),
+                        List.of("sync.strategy = parameter-averaging or allreduce")),
                 new Case("a GAN judge that is not a classifier", gan, withConfig(GAN, trained, "--set",
                         "gan.classifier=" + notAClassifier.id()), ExitCode.BAD_CONFIG,
                         List.of("gan.classifier = " + notAClassifier.id())),
