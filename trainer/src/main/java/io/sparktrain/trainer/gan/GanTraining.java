@@ -214,10 +214,8 @@ public final class GanTraining {
             double discriminatorLoss;
             double generatorLoss;
             if (phases.allreduce().isPresent()) {
-                double[] loss = new double[1];
-                round.run(place, "discriminator and generator", phases.generatorSync(),
-                        () -> loss[0] = phases.allreduce().get().fit(phases.networks(), next.paths(), epoch));
-                generatorLoss = loss[0];
+                generatorLoss = round.run(place, "discriminator and generator", phases.generatorSync(),
+                        () -> phases.allreduce().get().fit(phases.networks(), next.paths(), epoch));
                 phases.networks().updateGenerator(phases.generator());
                 discriminatorLoss = phases.discriminatorLoss();
             } else {

@@ -11,6 +11,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.core.loader.DataSetLoader;
@@ -45,7 +46,10 @@ public final class SyncRound {
         // schedules, so each round must start from the epochs really completed.
         sparkNet.getNetwork().getConfiguration().setEpochCount(place.epoch() - 1);
         sync.beforeRound(sparkNet.getNetwork());
-        run(place, network, sync, () -> sparkNet.fitPaths(rdd, loader));
+        run(place, network, sync, () -> {
+            sparkNet.fitPaths(rdd, loader);
+            return null;
+        });
         // DL4J persists the paths and never releases them.
         rdd.unpersist(false);
         // DL4J advances the count by the averaging frequency even for a short last round; Adam's
@@ -59,22 +63,18 @@ public final class SyncRound {
 
     /**
      * Runs {@code jobs}, the Spark jobs of the round at {@code place}, described as {@link #fit}
-     * describes them. A round that outlives the time limit is cancelled (its tasks interrupted)
+     * describes them, and returns what they return. A round that outlives the time limit is cancelled (its tasks interrupted)
      * and fails with the setting to change, instead of hanging the job.
      */
-    public void run(RoundPlace place, String network, SyncStrategy sync, Runnable jobs) {
+    public <T> T run(RoundPlace place, String network, SyncStrategy sync, Supplier<T> jobs) {
         String description = place + (network.isEmpty() ? "" : ", " + network) + ", "
                 + sync.name().replace('-', ' ');
         // A group of the round's own, so that a timeout cancels its jobs and no other's.
         String group = "epoch-" + place.epoch() + "-round-" + place.round() + "-"
                 + UUID.randomUUID().toString().substring(0, 8);
-        Runnable named = () -> SparkJobs.named(sc, group, description, () -> {
-            jobs.run();
-            return null;
-        });
+        Supplier<T> named = () -> SparkJobs.named(sc, group, description, jobs::get);
         if (timeoutMinutes == 0) {
-            named.run();
-            return;
+            return named.get();
         }
         AtomicBoolean timedOut = new AtomicBoolean();
         ScheduledExecutorService watchdog = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -87,7 +87,7 @@ public final class SyncRound {
             sc.cancelJobGroup(group);
         }, timeoutMinutes, TimeUnit.MINUTES);
         try {
-            named.run();
+            return named.get();
         } catch (RuntimeException e) {
             if (timedOut.get()) {
                 throw new IllegalStateException(description + " ran longer than " + ConfigSchema.ROUND_TIMEOUT.key()
