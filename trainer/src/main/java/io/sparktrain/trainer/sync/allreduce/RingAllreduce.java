@@ -21,7 +21,7 @@ import java.util.concurrent.Future;
 
 /**
  * Sums a float vector across a ring of processes over TCP, every process ending with the same
- * sum: a reduce-scatter, then an all-gather, each of {@code size - 1} steps in which every
+ * sum (or gathers every process's message on every process): a reduce-scatter, then an all-gather, each of {@code size - 1} steps in which every
  * process sends one chunk to the next and receives one from the previous (Patarasuk and Yuan,
  * 2009). Each process sends and receives about {@code 2 (size - 1) / size} times the vector, however
  * many processes there are. The sum of each chunk is taken in the same order on every call, so
@@ -35,6 +35,7 @@ public final class RingAllreduce implements AutoCloseable {
     private final ExecutorService sender;
     private ByteBuffer outgoing = ByteBuffer.allocate(0);
     private ByteBuffer incoming = ByteBuffer.allocate(0);
+    private long sentBytes;
 
     private RingAllreduce(int rank, int size, SocketChannel next, SocketChannel previous) {
         this.rank = rank;
@@ -119,6 +120,11 @@ public final class RingAllreduce implements AutoCloseable {
         return size;
     }
 
+    /** Bytes this rank has sent to the next so far. */
+    public long sentBytes() {
+        return sentBytes;
+    }
+
     /** Replaces {@code data} with its sum over all ranks; every rank passes a vector of the same length. */
     public void sum(float[] data) throws IOException {
         if (size == 1) {
@@ -140,6 +146,36 @@ public final class RingAllreduce implements AutoCloseable {
         }
     }
 
+    /**
+     * Every rank's {@code own} message, indexed by rank, on every rank; the messages may differ in
+     * length. In {@code size - 1} steps each rank passes on the message it received last (its own
+     * first), so each sends and receives every other rank's message once.
+     */
+    public int[][] allGather(int[] own) throws IOException {
+        int[][] messages = new int[size][];
+        messages[rank] = own;
+        for (int step = 0; step < size - 1; step++) {
+            int[] passed = messages[Math.floorMod(rank - step, size)];
+            ByteBuffer out = ByteBuffer.allocate(4 + 4 * passed.length).order(ByteOrder.LITTLE_ENDIAN);
+            out.putInt(passed.length).asIntBuffer().put(passed);
+            out.rewind();
+            sentBytes += out.capacity();
+            Future<?> sent = sender.submit(() -> {
+                writeFully(next, out);
+                return null;
+            });
+            ByteBuffer length = ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(previous, length);
+            int[] received = new int[length.getInt(0)];
+            ByteBuffer in = ByteBuffer.allocate(4 * received.length).order(ByteOrder.LITTLE_ENDIAN);
+            readFully(previous, in);
+            in.flip().asIntBuffer().get(received);
+            messages[Math.floorMod(rank - step - 1, size)] = received;
+            await(sent);
+        }
+        return messages;
+    }
+
     /** Sends chunk {@code send} to the next rank while receiving chunk {@code receive}, added or copied in. */
     private void exchange(float[] data, int send, int receive, boolean add) throws IOException {
         int sendFrom = start(send, data.length);
@@ -147,6 +183,7 @@ public final class RingAllreduce implements AutoCloseable {
         outgoing.clear();
         outgoing.asFloatBuffer().put(data, sendFrom, sendLength);
         outgoing.limit(4 * sendLength);
+        sentBytes += 4L * sendLength;
         Future<?> sent = sender.submit(() -> {
             writeFully(next, outgoing);
             return null;
@@ -163,6 +200,10 @@ public final class RingAllreduce implements AutoCloseable {
         } else {
             incoming.asFloatBuffer().get(data, receiveFrom, receiveLength);
         }
+        await(sent);
+    }
+
+    private static void await(Future<?> sent) throws IOException {
         try {
             sent.get();
         } catch (InterruptedException e) {

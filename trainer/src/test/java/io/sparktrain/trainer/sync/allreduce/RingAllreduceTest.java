@@ -10,57 +10,27 @@ import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /** Rings of threads in one JVM, over loopback TCP as the executors use it. */
 class RingAllreduceTest {
-    private static final byte[] TOKEN = "sixteen bytes ok".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] TOKEN = LoopbackRing.TOKEN;
 
     /** Every rank's vector after {@code rounds} sums of {@code vectors.get(rank)} (each summed in place). */
     private static List<float[]> sumOnARing(List<float[]> vectors, int rounds) throws Exception {
-        int size = vectors.size();
-        List<ServerSocketChannel> servers = new ArrayList<>();
-        List<InetSocketAddress> peers = new ArrayList<>();
-        for (int rank = 0; rank < size; rank++) {
-            ServerSocketChannel server = RingAllreduce.listen("127.0.0.1");
-            servers.add(server);
-            peers.add((InetSocketAddress) server.getLocalAddress());
-        }
-        ExecutorService ranks = Executors.newFixedThreadPool(size);
-        try {
-            List<Future<float[]>> results = new ArrayList<>();
-            for (int rank = 0; rank < size; rank++) {
-                int r = rank;
-                results.add(ranks.submit(() -> {
-                    try (ServerSocketChannel server = servers.get(r);
-                            RingAllreduce ring = RingAllreduce.connect(r, peers, server, TOKEN,
-                                    Duration.ofSeconds(30))) {
-                        float[] data = vectors.get(r);
-                        for (int round = 0; round < rounds; round++) {
-                            ring.sum(data);
-                        }
-                        return data;
-                    }
-                }));
+        return LoopbackRing.run(vectors.size(), (rank, ring) -> {
+            float[] data = vectors.get(rank);
+            for (int round = 0; round < rounds; round++) {
+                ring.sum(data);
             }
-            List<float[]> sums = new ArrayList<>();
-            for (Future<float[]> result : results) {
-                sums.add(result.get());
-            }
-            return sums;
-        } finally {
-            ranks.shutdownNow();
-        }
+            return data;
+        });
     }
 
     @ParameterizedTest(name = "{0} ranks, {1} components")
@@ -124,6 +94,29 @@ class RingAllreduceTest {
         for (float[] sum : sumOnARing(vectors, 3)) {
             assertArrayEquals(new float[] {factor, 2 * factor, 3 * factor, 4 * factor, 5 * factor}, sum);
         }
+    }
+
+    @ParameterizedTest(name = "{0} ranks")
+    @CsvSource({"1", "2", "3", "5"})
+    void everyRankGathersEveryMessageInRankOrderWhateverTheirLengths(int size) throws Exception {
+        // Rank r sends r * 1000 + 0 .. r * 1000 + 3r - 1: rank 0's message is empty. Twice, with the
+        // lengths reversed the second time, so that a ring's buffers are reused at other lengths.
+        List<int[][][]> gathered = LoopbackRing.run(size, (rank, ring) -> new int[][][] {
+            ring.allGather(message(rank, 3 * rank)), ring.allGather(message(rank, 3 * (size - 1 - rank)))});
+        for (int[][][] both : gathered) {
+            for (int from = 0; from < size; from++) {
+                assertArrayEquals(message(from, 3 * from), both[0][from], "first gather, rank " + from);
+                assertArrayEquals(message(from, 3 * (size - 1 - from)), both[1][from], "second gather, rank " + from);
+            }
+        }
+    }
+
+    private static int[] message(int rank, int length) {
+        int[] message = new int[length];
+        for (int i = 0; i < length; i++) {
+            message[i] = rank * 1000 + i;
+        }
+        return message;
     }
 
     @Test
