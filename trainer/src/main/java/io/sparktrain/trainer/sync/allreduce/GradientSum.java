@@ -15,7 +15,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * scales the summed gradient by its own share of the examples first. Also sums the examples and
  * the example-weighted loss of every step.
  */
-public final class GradientSum extends BaseTrainingListener {
+public final class GradientSum extends BaseTrainingListener implements StepExchange {
     private final RingAllreduce ring;
     private long examples;
     private double lossSum;
@@ -24,12 +24,12 @@ public final class GradientSum extends BaseTrainingListener {
         this.ring = ring;
     }
 
-    /** Examples fitted by all workers so far. */
+    @Override
     public long examples() {
         return examples;
     }
 
-    /** The loss of every step so far, weighted by its examples and summed over the workers. */
+    @Override
     public double lossSum() {
         return lossSum;
     }
