@@ -29,6 +29,8 @@ import java.util.Optional;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** The GAN job on 4,096 real MNIST images on 2 workers in local mode, with parameter averaging unless said. */
 class GanJobTest {
@@ -77,10 +79,11 @@ class GanJobTest {
         trainsTwoEpochsAndResumesExactly(7);
     }
 
-    @Test
-    void theLectureGanTrainsUnderAllreduceAndResumesExactly() throws IOException {
+    @ParameterizedTest(name = "{0}")
+    @ValueSource(strings = {"allreduce", "gradient-sharing"})
+    void theLectureGanTrainsOnTheRingAndResumesExactly(String strategy) throws IOException {
         // Stages of 2 workers x 16 steps: 2 rounds.
-        trainsTwoEpochsAndResumesExactly(2, "sync.strategy=allreduce", "sync.allreduce.steps-per-stage=16");
+        trainsTwoEpochsAndResumesExactly(2, "sync.strategy=" + strategy, "sync.allreduce.steps-per-stage=16");
     }
 
     private void trainsTwoEpochsAndResumesExactly(int rounds, String... overrides) throws IOException {
@@ -197,8 +200,10 @@ class GanJobTest {
         assertEquals(ExitCode.BAD_CONFIG.code(), GanJob.launch("--config", lenet), "a classifier is not a GAN");
         assertEquals(ExitCode.BAD_CONFIG.code(), TrainJob.launch("--config", gan), "nor a GAN a classifier");
         String message = assertThrows(InvalidConfigException.class, () -> ConfigLoader.load(Path.of(gan),
-                List.of("sync.strategy=gradient-sharing", "model.l2=0.001", "data.augment-shift=2"))).getMessage();
-        for (String expected : List.of("gradient sharing is not available for GANs yet",
+                List.of("sync.strategy=gradient-sharing", "sync.sharing.ports=40000-40010", "model.l2=0.001",
+                        "data.augment-shift=2"))).getMessage();
+        for (String expected : List.of("sync.sharing.ports = 40000-40010: applies to classifiers, whose gradient "
+                + "sharing runs on DL4J's Aeron mesh, only, not gan, which shares its updates over a TCP ring",
                 "model.l2 = 0.001: applies to classifiers only, not gan, whose discriminator is copied frozen",
                 "data.augment-shift = 2: applies to classifiers only")) {
             assertTrue(message.contains(expected), expected + " in\n" + message);

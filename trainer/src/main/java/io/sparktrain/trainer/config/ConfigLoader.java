@@ -250,7 +250,7 @@ public final class ConfigLoader {
         List<String> problems = new ArrayList<>();
         TrainConfig.Sharing sharing = config.sync().sharing();
         if (config.sync().strategy().equals("gradient-sharing") && config.spark().isLocal()
-                && config.sync().workers() > 1) {
+                && config.sync().workers() > 1 && !GAN_ARCHITECTURES.contains(config.model().architecture())) {
             problems.add(WORKERS.key() + " = " + config.sync().workers() + ": gradient sharing trains one replica per "
                     + "executor JVM, and local mode (spark.master = " + config.spark().effectiveMaster() + ") has one; "
                     + "set 0 or 1, or run on a cluster (submit/cluster) for more");
@@ -368,7 +368,7 @@ public final class ConfigLoader {
     }
 
     /**
-     * A GAN learns MNIST-format images by parameter averaging or allreduce, its discriminator
+     * A GAN learns MNIST-format images, its discriminator
      * copied frozen into the generator's training network: a weight penalty would move that copy
      * (DL4J applies L1 and L2 to frozen layers too), and there is no test accuracy to stop early on.
      */
@@ -384,8 +384,12 @@ public final class ConfigLoader {
                     + String.join(", ", Datasets.MNIST_FORMAT) + "), not " + dataset);
         }
         if (config.sync().strategy().equals("gradient-sharing")) {
-            problems.add(ARCHITECTURE.key() + " = " + architecture + " trains with " + STRATEGY.key()
-                    + " = parameter-averaging or allreduce; gradient sharing is not available for GANs yet");
+            // DL4J's mesh carries one network per JVM; a GAN's two share over the barrier stage's ring.
+            problems.addAll(setOnlyWhereTheyApply(config, List.of(CONTROLLER_ADDRESS, NETWORK_MASK, NETWORK_INTERFACE,
+                    PORTS, MESH_MODE, WORKERS_PER_NODE, BATCHES_PER_FIT, NETWORK_TIMEOUT, STATISTICS_BATCHES),
+                    "classifiers, whose gradient sharing runs on DL4J's Aeron mesh", architecture
+                            + ", which shares its updates over a TCP ring in barrier stages of "
+                            + ALLREDUCE_STEPS.key() + " steps"));
         }
         String job = architecture + ", whose discriminator is copied frozen into the generator's training network";
         problems.addAll(setOnlyWhereTheyApply(config, List.of(L1, L2), "classifiers", job));

@@ -220,11 +220,13 @@ public final class ConfigSchema {
             List.of("parameter-averaging", "gradient-sharing", "allreduce", SINGLE_MACHINE),
             "How workers keep their replicas in sync: synchronous parameter averaging, asynchronous sharing of "
                     + "threshold-encoded updates over Aeron UDP, or gradients summed at every step over a TCP ring "
-                    + "(allreduce, as DistributedDataParallel; see docs/strategies.md on choosing); single-machine "
-                    + "trains the tables in one JVM, without Spark.", c -> c.sync().strategy());
+                    + "(allreduce, as DistributedDataParallel; see docs/strategies.md on choosing); a GAN's gradient "
+                    + "sharing sends its encoded updates over that ring (docs/gans.md). single-machine trains the "
+                    + "tables in one JVM, without Spark.", c -> c.sync().strategy());
     public static final Param<Integer> WORKERS = Param.integer("sync.workers", 0, 0, 100_000,
             "Replicas trained in parallel; 0 uses Spark's default parallelism (the executor cores), or for "
-                    + "gradient sharing the executor JVMs (`spark.executor.instances`; 1 in local mode).",
+                    + "a classifier's gradient sharing the executor JVMs (`spark.executor.instances`; 1 in local "
+                    + "mode).",
             c -> c.sync().workers());
     public static final Param<Integer> AVERAGING_FREQUENCY = Param.integer("sync.averaging-frequency", 5, 1, 100_000,
             "Minibatches each worker fits between two parameter averagings.", c -> c.sync().averagingFrequency());
@@ -236,8 +238,9 @@ public final class ConfigSchema {
             c -> c.sync().averageUpdaterState());
 
     public static final Param<Integer> ALLREDUCE_STEPS = Param.integer("sync.allreduce.steps-per-stage", 100, 1,
-            1_000_000, "Allreduce: steps each worker takes in one Spark barrier stage; the driver receives the "
-                    + "parameters, reports progress and applies the round timeout at every stage's end.",
+            1_000_000, "Allreduce, and a GAN's gradient sharing: steps each worker takes in one Spark barrier "
+                    + "stage; the driver receives the parameters, reports progress and applies the round timeout at "
+                    + "every stage's end.",
             c -> c.sync().allreduceStepsPerStage());
 
     private static final String SHARING = "Gradient sharing: ";

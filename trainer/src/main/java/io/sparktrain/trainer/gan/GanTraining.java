@@ -10,34 +10,27 @@ import io.sparktrain.trainer.loop.SyncRound;
 import io.sparktrain.trainer.loop.TrainingDivergedException;
 import io.sparktrain.trainer.sync.RoundPlace;
 import io.sparktrain.trainer.sync.SyncStrategies;
-import io.sparktrain.trainer.sync.SyncStrategy;
 import io.sparktrain.trainer.sync.allreduce.Allreduce;
+import io.sparktrain.trainer.sync.sharing.GradientSharing;
+import io.sparktrain.trainer.sync.sharing.RingSharing;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import org.apache.spark.api.java.JavaSparkContext;
-import org.apache.spark.broadcast.Broadcast;
 import org.deeplearning4j.nn.graph.ComputationGraph;
-import org.deeplearning4j.spark.impl.graph.SparkComputationGraph;
-import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
-import org.nd4j.linalg.dataset.DataSet;
-import org.nd4j.linalg.factory.Nd4j;
 import org.nd4j.linalg.indexing.NDArrayIndex;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Trains a GAN on Spark, Algorithm 1 of Goodfellow et al. (2014) spread over the workers. Each
- * round, the discriminator trains across the executors on real shards and as many fakes, which
- * each executor generates with the round's generator; then the generator trains across the
- * executors through the adversarial network, whose frozen discriminator is first copied from the
- * one just trained. {@code gan.discriminator-steps} discriminator minibatches go to each generator
- * minibatch. Under parameter averaging both networks are averaged, updater state included, each
- * with a training master of its own; under allreduce a round is one stage that alternates at every
- * step ({@link GanAllreduce}).
+ * Trains a GAN on Spark, Algorithm 1 of Goodfellow et al. (2014) spread over the workers: each
+ * round the discriminator trains on real shards and as many fakes, and the generator through the
+ * adversarial network, whose frozen discriminator is copied from the one just trained;
+ * {@code gan.discriminator-steps} discriminator minibatches go to each generator minibatch. How a
+ * round runs depends on the strategy ({@link GanRound}); after every epoch the networks are
+ * evaluated, sampled and judged on the driver, and the listeners told.
  */
 public final class GanTraining {
     private static final Logger log = LoggerFactory.getLogger(GanTraining.class);
@@ -68,23 +61,15 @@ public final class GanTraining {
     public GanNetworks fit(GanNetworks networks, int completedEpochs, ShardSet train, ShardSet test)
             throws IOException {
         int batch = config.training().batchSizePerWorker();
-        SyncStrategy discriminatorSync = SyncStrategies.create(config, sc, 2);
-        SyncStrategy generatorSync = SyncStrategies.create(config, sc);
-        SparkComputationGraph discriminator = new SparkComputationGraph(sc, networks.discriminator(),
-                discriminatorSync.trainingMaster());
-        SparkComputationGraph adversarial = new SparkComputationGraph(sc, networks.adversarial(),
-                generatorSync.trainingMaster());
         INDArray realImages = test.readFirst(new Storage(sc.hadoopConfiguration()), EVALUATION_IMAGES).getFeatures();
         int noiseSize = config.gan().noiseSize();
         int lossRows = (int) Math.min(batch, realImages.size(0));
-        Optional<GanAllreduce> allreduce = generatorSync.name().equals(Allreduce.NAME)
-                ? Optional.of(new GanAllreduce(sc, generatorSync.workers(), batch, noiseSize,
-                        config.data().shuffleSeed(), config.gan().discriminatorSteps()))
-                : Optional.empty();
-        Phases phases = new Phases(discriminator, discriminatorSync, adversarial, generatorSync, allreduce,
-                networks.generatorJson(), networks.generator(),
+        // Refreshed rather than rebuilt for every round, snapshot and evaluation.
+        ComputationGraph generator = networks.generator();
+        GanRound.LossProbe probe = new GanRound.LossProbe(
                 realImages.get(NDArrayIndex.interval(0, lossRows), NDArrayIndex.all()),
                 GanImages.noise(config.model().seed() ^ LOSS_NOISE_SALT, lossRows, noiseSize));
+        GanRound gan = roundFor(networks, generator, probe);
         int grid = config.gan().sampleGrid();
         INDArray sampleNoise = GanImages.noise(config.model().seed() ^ SAMPLE_NOISE_SALT, grid * grid, noiseSize);
         INDArray evaluationNoise = GanImages.noise(config.model().seed() ^ EVALUATION_NOISE_SALT,
@@ -95,15 +80,15 @@ public final class GanTraining {
             long start = System.nanoTime();
             Losses losses;
             try {
-                losses = fitEpoch(phases, train, epoch);
+                losses = fitEpoch(gan, train, epoch);
             } catch (TrainingDivergedException divergence) {
                 for (GanListener listener : listeners) {
                     listener.onDiverged(divergence);
                 }
                 throw divergence;
             }
-            GanNetworks current = phases.networks();
-            ComputationGraph generator = current.updateGenerator(phases.generator());
+            GanNetworks current = gan.networks();
+            current.updateGenerator(generator);
             INDArray fakes = GanImages.generate(generator, evaluationNoise);
             // Training mode, each side alone, as the discriminator trains: its running statistics
             // average real and fake minibatches and fit neither.
@@ -125,36 +110,21 @@ public final class GanTraining {
                 listener.onEpochEnd(result, current);
             }
         }
-        return phases.networks();
+        return gan.networks();
     }
 
-    /**
-     * The two Spark networks, their strategies (and under allreduce the stages that train both
-     * networks at once, which Spark's network wrappers cannot), the generator's configuration, the
-     * driver's standalone generator, refreshed rather than rebuilt for every snapshot and
-     * evaluation, and a minibatch of held-out real images and of noise on which the
-     * discriminator's loss is measured.
-     */
-    private record Phases(SparkComputationGraph discriminator, SyncStrategy discriminatorSync,
-            SparkComputationGraph adversarial, SyncStrategy generatorSync, Optional<GanAllreduce> allreduce,
-            String generatorJson, ComputationGraph generator, INDArray lossImages, INDArray lossNoise) {
-        GanNetworks networks() {
-            return new GanNetworks(discriminator.getNetwork(), adversarial.getNetwork(), generatorJson);
+    /** Parameter averaging trains a round in two Spark jobs, allreduce and gradient sharing in one barrier stage. */
+    private GanRound roundFor(GanNetworks networks, ComputationGraph generator, GanRound.LossProbe probe) {
+        TrainConfig.Sync sync = config.sync();
+        if (!sync.strategy().equals(Allreduce.NAME) && !sync.strategy().equals(GradientSharing.NAME)) {
+            return new AveragingGanRound(sc, config, round, networks, generator, probe);
         }
-
-        /**
-         * The lecture's discriminator loss, -[log D(x) + log(1 - D(G(z)))], of the discriminator
-         * as it is now, against the generator it just trained against, each side in a minibatch of
-         * its own and in training mode, as it trains. DL4J reports only each worker's last fit, and
-         * that is a fake minibatch alone.
-         */
-        double discriminatorLoss() {
-            ComputationGraph network = discriminator.getNetwork();
-            INDArray fakes = GanImages.flatten(generator.outputSingle(true, lossNoise));
-            long rows = lossImages.size(0);
-            return network.score(new DataSet(lossImages, Nd4j.ones(DataType.FLOAT, rows, 1)), true)
-                    + network.score(new DataSet(fakes, Nd4j.zeros(DataType.FLOAT, rows, 1)), true);
-        }
+        Optional<RingSharing.Settings> sharing = sync.strategy().equals(GradientSharing.NAME)
+                ? Optional.of(RingSharing.Settings.of(sync.sharing())) : Optional.empty();
+        return new RingGanRound(sc, round, sync.strategy(), SyncStrategies.barrierWorkers(sync, sc),
+                sync.allreduceStepsPerStage(), new RingGanRound.RoundSettings(config.training().batchSizePerWorker(),
+                        config.gan().noiseSize(), config.data().shuffleSeed(), config.gan().discriminatorSteps()),
+                sharing, networks, generator, probe);
     }
 
     /** The per-round losses of an epoch and the real images seen. */
@@ -196,71 +166,35 @@ public final class GanTraining {
         }
     }
 
-    private Losses fitEpoch(Phases phases, ShardSet train, int epoch) {
+    private Losses fitEpoch(GanRound gan, ShardSet train, int epoch) {
         TrainConfig.Training training = config.training();
-        int steps = config.gan().discriminatorSteps();
-        int noiseSize = config.gan().noiseSize();
-        long seed = config.data().shuffleSeed();
-        List<Shard> order = EpochOrder.of(train.manifest().shards(), epoch, seed, training.maxBatchesPerEpoch());
+        List<Shard> order = EpochOrder.of(train.manifest().shards(), epoch, config.data().shuffleSeed(),
+                training.maxBatchesPerEpoch());
         // A worker's discriminator slots come in pairs of real images and fakes; full rounds give
         // every worker whole pairs, a short last one may cut one pair between two workers.
-        int perRound = phases.generatorSync().batchesPerRound() * steps;
+        int perRound = gan.batchesPerRound();
         int reportEvery = EpochRound.reportEvery(perRound, training.reportEveryBatches());
         Losses losses = new Losses();
         long start = System.nanoTime();
         List<EpochRound> rounds = EpochRound.cut(train, order, perRound);
         for (EpochRound next : rounds) {
-            RoundPlace place = new RoundPlace(epoch, training.epochs(), next.number(), rounds.size());
-            double discriminatorLoss;
-            double generatorLoss;
-            if (phases.allreduce().isPresent()) {
-                generatorLoss = round.run(place, "discriminator and generator", phases.generatorSync(),
-                        () -> phases.allreduce().get().fit(phases.networks(), next.paths(), epoch));
-                phases.networks().updateGenerator(phases.generator());
-                discriminatorLoss = phases.discriminatorLoss();
-            } else {
-                discriminatorLoss = fitDiscriminator(phases, next, place);
-                phases.networks().copyDiscriminator();
-                List<String> generatorSlots = next.paths().subList(0, (next.paths().size() + steps - 1) / steps);
-                round.fit(phases.adversarial(), phases.generatorSync(), generatorSlots, new GeneratorBatches(
-                        training.batchSizePerWorker(), noiseSize, seed, epoch), place, "generator");
-                generatorLoss = phases.adversarial().getScore();
-            }
+            GanRound.Losses round = gan.fit(next, new RoundPlace(epoch, training.epochs(), next.number(),
+                    rounds.size()));
             int done = next.done();
-            if (!Double.isFinite(discriminatorLoss) || !Double.isFinite(generatorLoss)) {
-                throw new TrainingDivergedException(epoch, done, Double.isFinite(discriminatorLoss) ? generatorLoss
-                        : discriminatorLoss);
+            if (!Double.isFinite(round.discriminator()) || !Double.isFinite(round.generator())) {
+                throw new TrainingDivergedException(epoch, done, Double.isFinite(round.discriminator())
+                        ? round.generator() : round.discriminator());
             }
-            losses.add(discriminatorLoss, generatorLoss, next.examples());
+            losses.add(round.discriminator(), round.generator(), next.examples());
             if (done % reportEvery < perRound || done == order.size()) {
                 log.info("epoch {}/{}  batch {}/{}  {} images/s  discriminator loss {}  generator loss {}", epoch,
                         training.epochs(), done, order.size(),
                         String.format("%.0f", losses.realExamples / ((System.nanoTime() - start) / 1e9)),
-                        String.format("%.4f", discriminatorLoss),
-                        String.format("%.4f", generatorLoss));
+                        String.format("%.4f", round.discriminator()),
+                        String.format("%.4f", round.generator()));
             }
         }
         return losses;
-    }
-
-    /**
-     * Fits the discriminator on a round's real images and as many fakes, which each executor makes
-     * with the generator as the round starts; returns its loss against that generator.
-     */
-    private double fitDiscriminator(Phases phases, EpochRound next, RoundPlace place) {
-        // Ids tell an executor's cached generator that its parameters are stale; random ones
-        // stay apart across runs in one JVM.
-        Broadcast<GeneratorSnapshot> generator = sc.broadcast(
-                phases.networks().snapshot(ThreadLocalRandom.current().nextLong(), phases.generator()));
-        try {
-            round.fit(phases.discriminator(), phases.discriminatorSync(),
-                    DiscriminatorBatches.slots(next.paths(), next.rows()), new DiscriminatorBatches(generator,
-                            config.gan().noiseSize(), config.data().shuffleSeed(), place.epoch()),
-                    place, "discriminator");
-        } finally {
-            generator.destroy();
-        }
-        return phases.discriminatorLoss();
     }
 
     /** The fraction of {@code probabilities} on the right side of 0.5. */

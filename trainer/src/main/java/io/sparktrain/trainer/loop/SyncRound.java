@@ -46,7 +46,7 @@ public final class SyncRound {
         // schedules, so each round must start from the epochs really completed.
         sparkNet.getNetwork().getConfiguration().setEpochCount(place.epoch() - 1);
         sync.beforeRound(sparkNet.getNetwork());
-        run(place, network, sync, () -> {
+        run(place, network, sync.name(), () -> {
             sparkNet.fitPaths(rdd, loader);
             return null;
         });
@@ -62,13 +62,12 @@ public final class SyncRound {
     }
 
     /**
-     * Runs {@code jobs}, the Spark jobs of the round at {@code place}, described as {@link #fit}
-     * describes them, and returns what they return. A round that outlives the time limit is cancelled (its tasks interrupted)
+     * Runs {@code jobs}, the Spark jobs of the round at {@code place} under {@code strategy} (its
+     * config name), described as {@link #fit} describes them, and returns what they return. A round that outlives the time limit is cancelled (its tasks interrupted)
      * and fails with the setting to change, instead of hanging the job.
      */
-    public <T> T run(RoundPlace place, String network, SyncStrategy sync, Supplier<T> jobs) {
-        String description = place + (network.isEmpty() ? "" : ", " + network) + ", "
-                + sync.name().replace('-', ' ');
+    public <T> T run(RoundPlace place, String network, String strategy, Supplier<T> jobs) {
+        String description = place + (network.isEmpty() ? "" : ", " + network) + ", " + strategy.replace('-', ' ');
         // A group of the round's own, so that a timeout cancels its jobs and no other's.
         String group = "epoch-" + place.epoch() + "-round-" + place.round() + "-"
                 + UUID.randomUUID().toString().substring(0, 8);

@@ -41,15 +41,22 @@ public final class SyncStrategies {
         };
     }
 
-    /** All workers of a barrier stage run at once: Spark would wait for missing task slots, then fail. */
     private static Allreduce allreduce(TrainConfig.Sync sync, JavaSparkContext sc) {
+        return new Allreduce(barrierWorkers(sync, sc), sync.allreduceStepsPerStage());
+    }
+
+    /**
+     * The workers of a strategy that trains in barrier stages: {@code sync.workers}, or all task
+     * slots. All of a barrier stage's tasks run at once, so Spark would wait for missing slots, then fail.
+     */
+    public static int barrierWorkers(TrainConfig.Sync sync, JavaSparkContext sc) {
         int slots = sc.defaultParallelism();
         if (sync.workers() > slots) {
-            throw new InvalidConfigException(ConfigSchema.WORKERS.key() + " = " + sync.workers() + ": allreduce runs "
-                    + "all its workers at once, and " + sc.master() + " has " + slots + " task slots; set at most "
-                    + slots + ", or 0 for all of them");
+            throw new InvalidConfigException(ConfigSchema.WORKERS.key() + " = " + sync.workers() + ": "
+                    + sync.strategy() + " runs all its workers at once here, and " + sc.master() + " has " + slots
+                    + " task slots; set at most " + slots + ", or 0 for all of them");
         }
-        return new Allreduce(sync.workers() > 0 ? sync.workers() : slots, sync.allreduceStepsPerStage());
+        return sync.workers() > 0 ? sync.workers() : slots;
     }
 
     private static GradientSharing gradientSharing(TrainConfig config, JavaSparkContext sc, boolean local,

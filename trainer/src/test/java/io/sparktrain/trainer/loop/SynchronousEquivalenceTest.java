@@ -195,7 +195,7 @@ class SynchronousEquivalenceTest {
         TrainConfig config = ConfigLoader.parse("sync { strategy = allreduce, workers = 3 }", "test", List.of());
         InvalidConfigException refused = assertThrows(InvalidConfigException.class,
                 () -> SyncStrategies.create(config, sc));
-        assertTrue(refused.getMessage().startsWith("sync.workers = 3: allreduce runs all its workers at once, and "
+        assertTrue(refused.getMessage().startsWith("sync.workers = 3: allreduce runs all its workers at once here, and "
                 + "local[2] has 2 task slots"), refused.getMessage());
     }
 }

@@ -11,14 +11,19 @@ import io.sparktrain.datasets.storage.Storage;
 import io.sparktrain.datasets.testing.TestMnist;
 import io.sparktrain.trainer.config.ConfigLoader;
 import io.sparktrain.trainer.config.TrainConfig;
+import io.sparktrain.trainer.loop.SyncRound;
 import io.sparktrain.trainer.spark.SparkContexts;
+import io.sparktrain.trainer.sync.sharing.RingSharing;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.optimize.solvers.accumulation.encoding.residual.ResidualClippingPostProcessor;
+import org.deeplearning4j.optimize.solvers.accumulation.encoding.threshold.AdaptiveThresholdAlgorithm;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -31,9 +36,9 @@ import org.nd4j.linalg.ops.transforms.Transforms;
  * A GAN round under allreduce against Goodfellow et al.'s Algorithm 1 on one machine, written out
  * with plain DL4J calls: on one worker bit for bit, on two workers against one machine whose every
  * minibatch merges the two workers' (the lecture GAN has no batch normalization, so merging
- * changes nothing but the order of float sums).
+ * changes nothing but the order of float sums). Under gradient sharing, stage after stage.
  */
-class GanAllreduceTest {
+class RingGanRoundTest {
     private static final int BATCH = 32;
     private static final int NOISE = 100;
     private static final long SEED = 11;
@@ -93,8 +98,15 @@ class GanAllreduceTest {
         }
     }
 
+    private static RingGanRound ring(GanNetworks gan, int workers, Optional<RingSharing.Settings> sharing) {
+        // One stage per round; the driver's loss probe is not used by the stages themselves.
+        return new RingGanRound(sc, new SyncRound(sc, 0), sharing.isPresent() ? "gradient-sharing" : "allreduce",
+                workers, shards.size() / workers, new RingGanRound.RoundSettings(BATCH, NOISE, SEED, 1), sharing, gan,
+                gan.generator(), null);
+    }
+
     private static double trainOnSpark(GanNetworks gan, int workers) {
-        return new GanAllreduce(sc, workers, BATCH, NOISE, SEED, 1).fit(gan, shards, EPOCH);
+        return ring(gan, workers, Optional.empty()).fit(shards, EPOCH);
     }
 
     @Test
@@ -140,5 +152,26 @@ class GanAllreduceTest {
         }
         assertTrue(Transforms.abs(alone.adversarial().params().sub(lectureGan().adversarial().params()))
                 .maxNumber().doubleValue() > 1e-4, "training moved the generator");
+    }
+
+    @Test
+    void gradientSharingTrainsBothNetworksStageAfterStage() {
+        GanNetworks gan = lectureGan();
+        INDArray discriminatorStart = gan.discriminator().params().dup();
+        INDArray generatorStart = gan.adversarial().params().dup();
+        RingGanRound round = ring(gan, 2, Optional.of(new RingSharing.Settings(new AdaptiveThresholdAlgorithm(1e-4),
+                new ResidualClippingPostProcessor(5, 5))));
+        // The second stage starts from the threshold the first adapted.
+        for (int stage = 0; stage < 2; stage++) {
+            double generatorLoss = round.fit(shards, EPOCH);
+            assertTrue(Double.isFinite(generatorLoss) && generatorLoss > 0, "generator loss " + generatorLoss);
+        }
+        assertTrue(Transforms.abs(discriminatorStart.sub(gan.discriminator().params())).maxNumber().doubleValue() > 1e-3,
+                "the discriminator moved");
+        assertTrue(Transforms.abs(generatorStart.sub(gan.adversarial().params())).maxNumber().doubleValue() > 1e-3,
+                "the generator moved");
+        // Each worker fits its own minibatches: 4 steps of a real and a fake fit, 4 generator fits, twice.
+        assertEquals(2 * 2 * shards.size() / 2, gan.discriminator().getIterationCount());
+        assertEquals(2 * shards.size() / 2, gan.adversarial().getIterationCount());
     }
 }
