@@ -2,18 +2,21 @@ package io.sparktrain.jobs;
 
 import static io.sparktrain.trainer.testing.ExactArrays.assertBitwiseEqual;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparktrain.datasets.testing.TestMnist;
+import io.sparktrain.trainer.runs.RunDirectory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -38,7 +41,8 @@ import org.nd4j.linalg.api.ndarray.INDArray;
  * Master and two Worker JVMs started by submit/cluster, each Worker launching its own executor JVM,
  * with shards, checkpoints and metrics on a real HDFS. Parameter averaging first, undisturbed and
  * losing a worker, then gradient sharing between the two executor JVMs on the same data and epochs,
- * then allreduce, the main config's strategy, losing a worker.
+ * then allreduce, the main config's strategy, losing a worker; last the lecture GAN under gradient
+ * sharing, whose two networks share their updates over the ring between the executor JVMs.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class StandaloneClusterIT {
@@ -313,6 +317,44 @@ class StandaloneClusterIT {
         assertEquals(2, endpoints.size(), endpoints.toString());
     }
 
+
+    @Test
+    @Order(5)
+    void aGanSharesItsUpdatesBetweenTwoExecutorJvms() throws Exception {
+        URI root = hdfs.uri("user/sparktrain/gan-sharing");
+        Path cluster = startCluster();
+        Path log = dir.resolve("gan.log");
+        List<String> command = new ArrayList<>(List.of("submit/gan",
+                "--master", Files.readString(cluster.resolve("master-url")).strip(),
+                "--config", REPO.resolve("conf/mnist-gan.conf").toString()));
+        for (String setting : List.of("run.root=" + root, "data.cache-dir=" + TestMnist.cacheDir(),
+                "data.train-examples=4096", "data.test-examples=1000", "training.epochs=2",
+                "training.batch-size-per-worker=64", "sync.strategy=gradient-sharing", "sync.workers=2",
+                "sync.allreduce.steps-per-stage=16", "spark.secret-file=" + cluster.resolve("secret"))) {
+            command.addAll(List.of("--set", setting));
+        }
+        try {
+            assertEquals(0, finish(start(log, command.toArray(String[]::new)), log), () -> Scripts.read(log));
+        } finally {
+            stopCluster(cluster);
+        }
+        for (String worker : List.of("worker-1", "worker-2")) {
+            assertTrue(executorLog(cluster.resolve(worker)).contains("ring rank"),
+                    worker + "'s executor JVM took no part in the ring");
+        }
+        URI run = runDirectory(root);
+        String[] epochs = hdfs.read(URI.create(run + "/metrics.jsonl")).strip().split("\n");
+        assertEquals(2, epochs.length);
+        for (String line : epochs) {
+            JsonNode epoch = new ObjectMapper().readTree(line);
+            assertEquals(4096, epoch.get("real_examples").asInt(), line);
+            for (String loss : List.of("discriminator_loss", "generator_loss")) {
+                assertTrue(Double.isFinite(epoch.get(loss).asDouble()) && epoch.get(loss).asDouble() > 0, line);
+            }
+        }
+        assertFalse(Arrays.equals(hdfs.readBytes(URI.create(run + "/" + RunDirectory.samplesFile(1))),
+                hdfs.readBytes(URI.create(run + "/" + RunDirectory.samplesFile(2)))), "the samples change between epochs");
+    }
 
     /** Everything the executor JVMs a Worker launched wrote to stderr. */
     private static String executorLog(Path worker) throws IOException {

@@ -38,8 +38,12 @@ final class TestHdfs implements AutoCloseable {
     }
 
     String read(URI file) throws IOException {
+        return new String(readBytes(file), StandardCharsets.UTF_8);
+    }
+
+    byte[] readBytes(URI file) throws IOException {
         try (InputStream in = fs.open(new org.apache.hadoop.fs.Path(file))) {
-            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            return in.readAllBytes();
         }
     }
 

@@ -387,7 +387,7 @@ public final class ConfigLoader {
             // DL4J's mesh carries one network per JVM; a GAN's two share over the barrier stage's ring.
             problems.addAll(setOnlyWhereTheyApply(config, List.of(CONTROLLER_ADDRESS, NETWORK_MASK, NETWORK_INTERFACE,
                     PORTS, MESH_MODE, WORKERS_PER_NODE, BATCHES_PER_FIT, NETWORK_TIMEOUT, STATISTICS_BATCHES),
-                    "classifiers, whose gradient sharing runs on DL4J's Aeron mesh", architecture
+                    "classifiers' gradient sharing (DL4J's Aeron mesh)", architecture
                             + ", which shares its updates over a TCP ring in barrier stages of "
                             + ALLREDUCE_STEPS.key() + " steps"));
         }

@@ -246,6 +246,8 @@ public final class BarrierStages {
                     addresses.add(new InetSocketAddress(hostAndPort[0], Integer.parseInt(hostAndPort[1])));
                 }
                 try (RingAllreduce ring = RingAllreduce.connect(rank, addresses, server, token, CONNECT_TIMEOUT)) {
+                    log.info("ring rank {} of {} joined at {}; {} minibatches to fit", rank, peers.length,
+                            peers[rank], paths.size());
                     R result = work.run(paths, ring);
                     // The workers end equal (to rounding where their minibatches differed in size);
                     // the driver needs one copy.
