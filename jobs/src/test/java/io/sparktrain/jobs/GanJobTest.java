@@ -80,7 +80,16 @@ class GanJobTest {
     @Test
     void theLectureGanTrainsUnderAllreduceAndResumesExactly() throws IOException {
         // Stages of 2 workers x 16 steps: 2 rounds.
-        trainsTwoEpochsAndResumesExactly(2, 0.05, "sync.strategy=allreduce", "sync.allreduce.steps-per-stage=16");
+        RunDirectory run = trainsTwoEpochsAndResumesExactly(2, 0.05, "sync.strategy=allreduce",
+                "sync.allreduce.steps-per-stage=16");
+        // Per real minibatch, two sums of the discriminator's gradient and one of the adversarial
+        // network's, each with the examples and loss: on 2 workers each sends half of every sum twice.
+        long discriminator = run.readCheckpoint(2, GanRecorder.DISCRIMINATOR).params().length();
+        long adversarial = run.readCheckpoint(2).params().length();
+        for (JsonNode epoch : metrics(run)) {
+            assertEquals(Float.BYTES * (2 * (discriminator + 2) + adversarial + 2), epoch.get("bytes_per_step")
+                    .asDouble(), epoch.toString());
+        }
     }
 
     /**
@@ -90,12 +99,19 @@ class GanJobTest {
      */
     @Test
     void theLectureGanTrainsUnderGradientSharingAndResumesExactly() throws IOException {
-        trainsTwoEpochsAndResumesExactly(2, 0.01, "sync.strategy=gradient-sharing",
+        RunDirectory run = trainsTwoEpochsAndResumesExactly(2, 0.01, "sync.strategy=gradient-sharing",
                 "sync.allreduce.steps-per-stage=16");
+        long discriminator = run.readCheckpoint(2, GanRecorder.DISCRIMINATOR).params().length();
+        for (JsonNode epoch : metrics(run)) {
+            double bytes = epoch.get("bytes_per_step").asDouble();
+            assertTrue(bytes > 0 && bytes < Float.BYTES * discriminator, "the encoded updates of a minibatch take "
+                    + "less than the discriminator's floats, under a quarter of what allreduce sends: " + epoch);
+        }
     }
 
     /** @param discriminatorLoss the discriminator's loss in some epoch exceeds this: it did not win outright */
-    private void trainsTwoEpochsAndResumesExactly(int rounds, double discriminatorLoss, String... overrides)
+    /** Returns the uninterrupted run. */
+    private RunDirectory trainsTwoEpochsAndResumesExactly(int rounds, double discriminatorLoss, String... overrides)
             throws IOException {
         RunDirectory run = GanJob.run(config("conf/mnist-gan.conf", 2, overrides), Optional.empty());
         List<JsonNode> twoEpochs = metrics(run);
@@ -125,6 +141,7 @@ class GanJobTest {
         assertBitwiseEqual(run.readCheckpoint(2, GanRecorder.DISCRIMINATOR).params(),
                 oneThenTwo.readCheckpoint(2, GanRecorder.DISCRIMINATOR).params(), "and the discriminator");
         assertEquals(twoEpochs.get(1).get("generator_loss"), metrics(oneThenTwo).get(1).get("generator_loss"));
+        return run;
     }
 
     @Test

@@ -353,7 +353,8 @@ class StandaloneClusterIT {
             }
         }
         assertFalse(Arrays.equals(hdfs.readBytes(URI.create(run + "/" + RunDirectory.samplesFile(1))),
-                hdfs.readBytes(URI.create(run + "/" + RunDirectory.samplesFile(2)))), "the samples change between epochs");
+                hdfs.readBytes(URI.create(run + "/" + RunDirectory.samplesFile(2)))),
+                "the samples change between epochs");
     }
 
     /** Everything the executor JVMs a Worker launched wrote to stderr. */

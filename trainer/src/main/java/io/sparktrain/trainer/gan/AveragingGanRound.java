@@ -6,6 +6,7 @@ import io.sparktrain.trainer.loop.SyncRound;
 import io.sparktrain.trainer.sync.RoundPlace;
 import io.sparktrain.trainer.sync.SyncStrategies;
 import io.sparktrain.trainer.sync.SyncStrategy;
+import io.sparktrain.trainer.sync.Traffic;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -57,6 +58,20 @@ final class AveragingGanRound implements GanRound {
     @Override
     public GanNetworks networks() {
         return new GanNetworks(discriminator.getNetwork(), adversarial.getNetwork(), generatorJson);
+    }
+
+    /**
+     * A worker sends each network's parameters and updater state to the driver once per round:
+     * the discriminator's after {@code sync.averaging-frequency} real minibatches, the adversarial
+     * network's after {@code gan.discriminator-steps} times as many. {@link Traffic} counts the way
+     * back from the driver too, so half of its figure.
+     */
+    @Override
+    public double takeBytesPerStep() {
+        TrainConfig.Sync sync = config.sync();
+        return (Traffic.averagingBytesPerStep(discriminator.getNetwork(), sync.averageUpdaterState(),
+                sync.averagingFrequency()) + Traffic.averagingBytesPerStep(adversarial.getNetwork(),
+                        sync.averageUpdaterState(), sync.averagingFrequency() * config.gan().discriminatorSteps())) / 2;
     }
 
     @Override

@@ -10,7 +10,7 @@ import java.util.Optional;
  */
 public record GanEpoch(int epoch, int epochs, double discriminatorLoss, double generatorLoss,
         double[] discriminatorRoundLosses, double[] generatorRoundLosses, double discriminatorAccuracyReal,
-        double discriminatorAccuracyFake, long realExamples, double seconds, float[][] samples,
+        double discriminatorAccuracyFake, long realExamples, double seconds, double bytesPerStep, float[][] samples,
         Optional<SampleJudge.Quality> quality) {
 
     public double samplesPerSecond() {

@@ -89,6 +89,7 @@ public final class GanRecorder implements GanListener {
         json.put("real_examples", epoch.realExamples());
         json.put("seconds", epoch.seconds());
         json.put("real_images_per_second", epoch.samplesPerSecond());
+        json.put("bytes_per_step", epoch.bytesPerStep());
         epoch.quality().ifPresent(quality -> {
             json.put(CLASSIFIER_SCORE, quality.classifierScore());
             json.put(FRECHET_DISTANCE, quality.frechetDistance());

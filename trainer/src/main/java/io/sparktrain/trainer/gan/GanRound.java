@@ -24,6 +24,12 @@ interface GanRound {
     /** Trains the round {@code next} at {@code place}; returns the discriminator's and the generator's loss. */
     Losses fit(EpochRound next, RoundPlace place);
 
+    /**
+     * Bytes each worker sent per real minibatch (its discriminator's two fits and its share of a
+     * generator fit) since the last call: measured on the ring, computed for parameter averaging.
+     */
+    double takeBytesPerStep();
+
     record Losses(double discriminator, double generator) {}
 
     /**

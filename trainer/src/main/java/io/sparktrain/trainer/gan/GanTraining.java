@@ -99,13 +99,14 @@ public final class GanTraining {
                     qualityNoise)));
             GanEpoch result = new GanEpoch(epoch, config.training().epochs(), losses.discriminatorMean(),
                     losses.generatorMean(), losses.discriminator(), losses.generator(), accuracyReal, accuracyFake,
-                    losses.realExamples, (System.nanoTime() - start) / 1e9, samples, quality);
+                    losses.realExamples, (System.nanoTime() - start) / 1e9, gan.takeBytesPerStep(), samples, quality);
             log.info("epoch {}/{} done in {} s: discriminator loss {}, generator loss {}; discriminator right on "
-                    + "{}% of real and {}% of fake images{}", epoch, result.epochs(), String.format("%.0f",
-                            result.seconds()), String.format("%.4f", result.discriminatorLoss()),
-                    String.format("%.4f", result.generatorLoss()), String.format("%.1f", 100 * accuracyReal),
-                    String.format("%.1f", 100 * accuracyFake), quality.map(q -> String.format(
-                            "; classifier score %.2f, FID %.2f", q.classifierScore(), q.frechetDistance())).orElse(""));
+                    + "{}% of real and {}% of fake images{}; {} KiB sent per worker and minibatch", epoch,
+                    result.epochs(), String.format("%.0f", result.seconds()),
+                    String.format("%.4f", result.discriminatorLoss()), String.format("%.4f", result.generatorLoss()),
+                    String.format("%.1f", 100 * accuracyReal), String.format("%.1f", 100 * accuracyFake),
+                    quality.map(q -> String.format("; classifier score %.2f, FID %.2f", q.classifierScore(),
+                            q.frechetDistance())).orElse(""), String.format("%.1f", result.bytesPerStep() / 1024));
             for (GanListener listener : listeners) {
                 listener.onEpochEnd(result, current);
             }

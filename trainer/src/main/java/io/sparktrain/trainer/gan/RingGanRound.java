@@ -53,6 +53,8 @@ final class RingGanRound implements GanRound {
     private ThresholdAlgorithm discriminatorThreshold;
     private ThresholdAlgorithm generatorThreshold;
     private int thresholdEpoch;
+    private long sentBytes;
+    private long steps;
 
     /**
      * @param sharing the threshold encoding under gradient sharing; empty under allreduce
@@ -81,6 +83,14 @@ final class RingGanRound implements GanRound {
     @Override
     public GanNetworks networks() {
         return networks;
+    }
+
+    @Override
+    public double takeBytesPerStep() {
+        double perStep = steps > 0 ? (double) sentBytes / steps : Double.NaN;
+        sentBytes = 0;
+        steps = 0;
+        return perStep;
     }
 
     @Override
@@ -117,6 +127,8 @@ final class RingGanRound implements GanRound {
             if (first.generatorThreshold() != null) {
                 generatorThreshold = first.generatorThreshold();
             }
+            sentBytes += first.sentBytes();
+            steps += first.steps();
             return first.generatorExamples() > 0 ? first.generatorLossSum() / first.generatorExamples() : Double.NaN;
         } finally {
             start.destroy();
@@ -126,7 +138,7 @@ final class RingGanRound implements GanRound {
     /** The generator's minibatch, the noise and the alternation. */
     record RoundSettings(int rows, int noiseSize, long seed, int discriminatorSteps) implements Serializable {}
 
-    /** Where the real shards are, the round's settings, and the encoding under gradient sharing (null under allreduce). */
+    /** Where the real shards are, the round's settings, and the encoding: null under allreduce. */
     private record Settings(Storage storage, RoundSettings round, RingSharing.Settings sharing)
             implements Serializable {}
 
@@ -135,10 +147,13 @@ final class RingGanRound implements GanRound {
             ThresholdAlgorithm discriminatorThreshold, ThresholdAlgorithm generatorThreshold)
             implements Serializable {}
 
-    /** The first worker's networks and thresholds after the round, and the generator's summed loss and examples. */
+    /**
+     * The first worker's networks and thresholds after the round, the generator's summed loss and
+     * examples, and the worker's real minibatches and the bytes it sent over the ring for them.
+     */
     private record Outcome(NetworkState discriminator, NetworkState adversarial,
             ThresholdAlgorithm discriminatorThreshold, ThresholdAlgorithm generatorThreshold,
-            long generatorExamples, double generatorLossSum) implements Serializable {}
+            long generatorExamples, double generatorLossSum, long steps, long sentBytes) implements Serializable {}
 
     /** One worker's part of the round. */
     private record Steps(Broadcast<Start> start, Settings settings, int epoch) implements BarrierStages.Work<Outcome> {
@@ -175,7 +190,7 @@ final class RingGanRound implements GanRound {
             generatorExchange.finish();
             return new Outcome(NetworkState.of(gan.discriminator()), NetworkState.of(gan.adversarial()),
                     thresholdOf(discriminatorExchange), thresholdOf(generatorExchange),
-                    generatorExchange.examples(), generatorExchange.lossSum());
+                    generatorExchange.examples(), generatorExchange.lossSum(), shards.size(), ring.sentBytes());
         }
 
         private StepExchange exchange(ComputationGraph network, RingAllreduce ring, ThresholdAlgorithm threshold) {
