@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -17,9 +18,13 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.spark.BarrierTaskContext;
+import org.apache.spark.ExceptionFailure;
+import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.rdd.RDD;
+import org.apache.spark.scheduler.SparkListener;
+import org.apache.spark.scheduler.SparkListenerTaskEnd;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import scala.collection.JavaConverters;
@@ -76,6 +81,17 @@ public final class BarrierStages {
      * worker's result.
      */
     public <R extends Serializable> R run(JavaSparkContext sc, List<String> paths, Work<R> work, Class<R> type) {
+        TaskFailures failures = new TaskFailures();
+        sc.sc().addSparkListener(failures);
+        try {
+            return run(sc, paths, work, type, failures);
+        } finally {
+            sc.sc().removeSparkListener(failures);
+        }
+    }
+
+    private <R extends Serializable> R run(JavaSparkContext sc, List<String> paths, Work<R> work, Class<R> type,
+            TaskFailures failures) {
         byte[] token = new byte[16];
         RANDOM.nextBytes(token);
         int attempts = attempts(sc);
@@ -103,7 +119,17 @@ public final class BarrierStages {
             } catch (ExecutionException e) {
                 failure = e.getCause();
                 // A cancelled job (the round's time limit) is not a failed stage and does not run again.
-                if (attempt == attempts || !String.valueOf(failure.getMessage()).contains(FAILED_BARRIER_STAGE)) {
+                boolean barrierFailure = String.valueOf(failure.getMessage()).contains(FAILED_BARRIER_STAGE);
+                if (barrierFailure && attempt == attempts) {
+                    // Spark drops the failed task's exception from a barrier stage's failure; an
+                    // input that could not be read must still reach the job as one.
+                    Optional<IOException> unreadable = failures.unreadableInput(SETTLE);
+                    if (unreadable.isPresent()) {
+                        throw BarrierStages.<RuntimeException>rethrow(
+                                new SparkException(failure.getMessage(), unreadable.get()));
+                    }
+                }
+                if (attempt == attempts || !barrierFailure) {
                     throw BarrierStages.<RuntimeException>rethrow(failure);
                 }
             }
@@ -141,6 +167,58 @@ public final class BarrierStages {
             stage.cancel(true);
             Thread.currentThread().interrupt();
             throw new IllegalStateException("allreduce: interrupted while a stage ran", e);
+        }
+    }
+
+    /**
+     * The exceptions of the failed tasks of a stage, as Spark's listener bus reports them on the
+     * driver; tasks whose executor was lost report none.
+     */
+    private static final class TaskFailures extends SparkListener {
+        private final List<Throwable> exceptions = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void onTaskEnd(SparkListenerTaskEnd taskEnd) {
+            if (taskEnd.reason() instanceof ExceptionFailure failure && failure.exception().isDefined()) {
+                exceptions.add(failure.exception().get());
+            }
+        }
+
+        /**
+         * The first failure that is an input a worker could not read, not the broken ring the other
+         * workers met because of it, waiting up to {@code wait} for the listener bus to deliver it.
+         */
+        Optional<IOException> unreadableInput(Duration wait) {
+            long deadline = System.nanoTime() + wait.toNanos();
+            while (true) {
+                for (Throwable exception : exceptions) {
+                    Optional<IOException> unreadable = unreadable(exception);
+                    if (unreadable.isPresent()) {
+                        return unreadable;
+                    }
+                }
+                if (System.nanoTime() > deadline) {
+                    return Optional.empty();
+                }
+                try {
+                    Thread.sleep(50);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return Optional.empty();
+                }
+            }
+        }
+
+        private static Optional<IOException> unreadable(Throwable exception) {
+            for (Throwable cause = exception; cause != null; cause = cause.getCause()) {
+                if (cause instanceof RingAllreduce.BrokenRingException) {
+                    return Optional.empty();
+                }
+                if (cause instanceof IOException io) {
+                    return Optional.of(io);
+                }
+            }
+            return Optional.empty();
         }
     }
 

@@ -65,6 +65,11 @@ public final class RingAllreduce implements AutoCloseable {
      */
     public static RingAllreduce connect(int rank, List<InetSocketAddress> peers, ServerSocketChannel server,
             byte[] token, Duration timeout) throws IOException {
+        return onTheRing(() -> connectOrThrow(rank, peers, server, token, timeout));
+    }
+
+    private static RingAllreduce connectOrThrow(int rank, List<InetSocketAddress> peers, ServerSocketChannel server,
+            byte[] token, Duration timeout) throws IOException {
         int size = peers.size();
         if (size == 1) {
             return new RingAllreduce(0, 1, null, null);
@@ -127,6 +132,13 @@ public final class RingAllreduce implements AutoCloseable {
 
     /** Replaces {@code data} with its sum over all ranks; every rank passes a vector of the same length. */
     public void sum(float[] data) throws IOException {
+        onTheRing(() -> {
+            sumOrThrow(data);
+            return null;
+        });
+    }
+
+    private void sumOrThrow(float[] data) throws IOException {
         if (size == 1) {
             return;
         }
@@ -152,6 +164,10 @@ public final class RingAllreduce implements AutoCloseable {
      * first), so each sends and receives every other rank's message once.
      */
     public int[][] allGather(int[] own) throws IOException {
+        return onTheRing(() -> allGatherOrThrow(own));
+    }
+
+    private int[][] allGatherOrThrow(int[] own) throws IOException {
         int[][] messages = new int[size][];
         messages[rank] = own;
         for (int step = 0; step < size - 1; step++) {
@@ -224,6 +240,33 @@ public final class RingAllreduce implements AutoCloseable {
 
     private int end(int c, int length) {
         return start(c + 1, length);
+    }
+
+    /** Something the ring does over its sockets. */
+    private interface RingIo<T> {
+        T run() throws IOException;
+    }
+
+    private static <T> T onTheRing(RingIo<T> io) throws BrokenRingException {
+        try {
+            return io.run();
+        } catch (BrokenRingException e) {
+            throw e;
+        } catch (IOException e) {
+            throw new BrokenRingException(e);
+        }
+    }
+
+    /**
+     * The ring failed: a peer closed or reset its connection, never connected, or a send failed.
+     * Usually the consequence of another rank's failure, which Spark reports beside it.
+     */
+    public static final class BrokenRingException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        BrokenRingException(IOException cause) {
+            super(cause.getMessage(), cause);
+        }
     }
 
     private static void writeFully(SocketChannel channel, ByteBuffer buffer) throws IOException {

@@ -19,6 +19,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.deeplearning4j.core.loader.impl.SerializedDataSetLoader;
 import org.deeplearning4j.nn.graph.ComputationGraph;
@@ -97,6 +98,12 @@ class AllreduceRerunTest {
                 () -> train(new FailingLoader(paths.get(5), Integer.MAX_VALUE)));
         assertEquals(3, FAILURES.get(), "one failure per attempt of local[2,3]");
         assertTrue(String.valueOf(failed.getMessage()).contains("cannot read " + paths.get(5)), failed.getMessage());
+        // The job launcher reads an unreadable input from the failure's causes (exit code 3); the
+        // other worker's broken ring is not it.
+        assertTrue(failed instanceof SparkException, failed.toString());
+        Throwable cause = failed.getCause();
+        assertTrue(cause instanceof IOException && !(cause instanceof RingAllreduce.BrokenRingException)
+                && cause.getMessage().equals("test: cannot read " + paths.get(5)), String.valueOf(cause));
     }
 
     /** Reads shards, except that {@code failing} fails its first {@code times} reads. */
