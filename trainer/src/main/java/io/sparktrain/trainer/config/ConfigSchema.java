@@ -220,9 +220,9 @@ public final class ConfigSchema {
             List.of("parameter-averaging", "gradient-sharing", "allreduce", SINGLE_MACHINE),
             "How workers keep their replicas in sync: synchronous parameter averaging, asynchronous sharing of "
                     + "threshold-encoded updates over Aeron UDP, or gradients summed at every step over a TCP ring "
-                    + "(allreduce, as DistributedDataParallel; see docs/strategies.md on choosing); a GAN's gradient "
-                    + "sharing sends its encoded updates over that ring (docs/gans.md). single-machine trains the "
-                    + "tables in one JVM, without Spark.", c -> c.sync().strategy());
+                    + "(allreduce, as DistributedDataParallel; see docs/strategies.md on choosing); single-machine "
+                    + "trains the tables in one JVM, without Spark. A GAN's gradient sharing sends its encoded updates "
+                    + "over the allreduce ring (docs/gans.md).", c -> c.sync().strategy());
     public static final Param<Integer> WORKERS = Param.integer("sync.workers", 0, 0, 100_000,
             "Replicas trained in parallel; 0 uses Spark's default parallelism (the executor cores), or for "
                     + "a classifier's gradient sharing the executor JVMs (`spark.executor.instances`; 1 in local "

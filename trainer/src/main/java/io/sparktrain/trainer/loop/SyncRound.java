@@ -63,8 +63,9 @@ public final class SyncRound {
 
     /**
      * Runs {@code jobs}, the Spark jobs of the round at {@code place} under {@code strategy} (its
-     * config name), described as {@link #fit} describes them, and returns what they return. A round that outlives the time limit is cancelled (its tasks interrupted)
-     * and fails with the setting to change, instead of hanging the job.
+     * config name), described as {@link #fit} describes them, and returns what they return. A round
+     * that outlives the time limit is cancelled (its tasks interrupted) and fails with the setting
+     * to change, instead of hanging the job.
      */
     public <T> T run(RoundPlace place, String network, String strategy, Supplier<T> jobs) {
         String description = place + (network.isEmpty() ? "" : ", " + network) + ", " + strategy.replace('-', ' ');

@@ -19,6 +19,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.ExceptionFailure;
+import org.apache.spark.SparkEnv;
 import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaFutureAction;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -324,8 +325,14 @@ public final class BarrierStages {
                     addresses.add(new InetSocketAddress(hostAndPort[0], Integer.parseInt(hostAndPort[1])));
                 }
                 try (RingAllreduce ring = RingAllreduce.connect(rank, addresses, server, token, CONNECT_TIMEOUT)) {
-                    log.info("ring rank {} of {} joined at {}; {} minibatches to fit", rank, peers.length,
-                            peers[rank], paths.size());
+                    String joined = "ring rank {} of {} joined at {}; {} minibatches to fit";
+                    // In local mode, whose one executor Spark calls "driver", the driver's own log
+                    // would show it for every worker of every stage.
+                    if ("driver".equals(SparkEnv.get().executorId())) {
+                        log.debug(joined, rank, peers.length, peers[rank], paths.size());
+                    } else {
+                        log.info(joined, rank, peers.length, peers[rank], paths.size());
+                    }
                     R result = work.run(paths, ring);
                     // The workers end equal (to rounding where their minibatches differed in size);
                     // the driver needs one copy.
