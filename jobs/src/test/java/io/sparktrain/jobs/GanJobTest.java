@@ -109,8 +109,12 @@ class GanJobTest {
         }
     }
 
-    /** @param discriminatorLoss the discriminator's loss in some epoch exceeds this: it did not win outright */
-    /** Returns the uninterrupted run. */
+    /**
+     * Trains the lecture GAN two epochs, then again one and one more resumed, and compares them;
+     * returns the uninterrupted run.
+     *
+     * @param discriminatorLoss the discriminator's loss exceeds this in some epoch: it did not win outright
+     */
     private RunDirectory trainsTwoEpochsAndResumesExactly(int rounds, double discriminatorLoss, String... overrides)
             throws IOException {
         RunDirectory run = GanJob.run(config("conf/mnist-gan.conf", 2, overrides), Optional.empty());
