@@ -51,9 +51,16 @@ public final class RingAllreduce implements AutoCloseable {
 
     /** The socket this process listens on for its previous neighbour, on {@code host} and a free port. */
     public static ServerSocketChannel listen(String host) throws IOException {
-        ServerSocketChannel server = ServerSocketChannel.open();
-        server.bind(new InetSocketAddress(host, 0));
-        return server;
+        return onTheRing(() -> {
+            ServerSocketChannel server = ServerSocketChannel.open();
+            try {
+                server.bind(new InetSocketAddress(host, 0));
+                return server;
+            } catch (IOException e) {
+                server.close();
+                throw e;
+            }
+        });
     }
 
     /**
@@ -258,7 +265,8 @@ public final class RingAllreduce implements AutoCloseable {
     }
 
     /**
-     * The ring failed: a peer closed or reset its connection, never connected, or a send failed.
+     * The ring failed: its socket could not listen, a peer closed or reset its connection or never
+     * connected, or a send failed.
      * Usually the consequence of another rank's failure, which Spark reports beside it.
      */
     public static final class BrokenRingException extends IOException {
