@@ -10,6 +10,11 @@ The networks are lenet, resnet18/34/50 (He et al. 2015, any width, small or Imag
 DCGAN for 28x28 images, built with the same layer shapes as the Java models. Training is Adam on
 MNIST-format IDX files; --processes P > 1 runs DistributedDataParallel over gloo on this host.
 
+A DCGAN run can write --sample-count images from fixed noise after every epoch (--samples DIR, one
+MNIST-format IDX file per epoch, for submit/judge to score with the project's classifier), and a
+single-process run can keep its state after every epoch (--state FILE) and continue from it when
+started again with the same arguments, so a reference of many hours survives a restart.
+
 Timing: "train_seconds" covers the training steps only; evaluation, shuffling, batch gathering
 and augmentation happen outside it. "samples_per_second" leaves out the first --warmup-batches
 batches of the first epoch (they are still trained), as the Java side measures after its
@@ -219,7 +224,11 @@ def worker(rank, a, start, train, test):
         batches = min(batches, a.max_batches_per_epoch)
     total = dict(examples=0, seconds=0.0, measured_examples=0, measured_seconds=0.0)
     best = final = time_to_target = None
-    for epoch in range(1, a.epochs + 1):
+    first = 1
+    if a.state and os.path.exists(a.state):
+        first, total, best, final, time_to_target = restore(a.state, nets, optimizers)
+        print(f"pytorch_peer: continuing from {a.state} after epoch {first - 1}", file=sys.stderr)
+    for epoch in range(first, a.epochs + 1):
         order = torch.randperm(len(x), generator=torch.Generator().manual_seed(a.seed + epoch))
         mine = order[rank::a.processes][:min(per_rank, batches * a.batch)]
         rng = torch.Generator().manual_seed((a.seed + epoch) * 1000 + rank)  # augmentation, per rank
@@ -264,9 +273,13 @@ def worker(rank, a, start, train, test):
                 if a.target_accuracy and time_to_target is None and final >= a.target_accuracy:
                     time_to_target = time.time() - start
             record["elapsed_seconds"] = time.time() - start
+            if gan and a.samples:
+                record["samples_file"] = write_samples(nets[0], a, epoch)
             emit(record)
             print(f"epoch {epoch}/{a.epochs}: " + ", ".join(
                 f"{k} {v:.4g}" for k, v in record.items() if isinstance(v, float)), file=sys.stderr)
+        if a.state:
+            keep(a.state, epoch, nets, optimizers, total, best, final, time_to_target)
         if a.processes > 1:
             dist.barrier()  # the next epoch starts together, after rank 0's evaluation
     if rank == 0:
@@ -279,6 +292,45 @@ def worker(rank, a, start, train, test):
                   warmup_batches=a.warmup_batches))
     if a.processes > 1:
         dist.destroy_process_group()
+
+
+def keep(path, epoch, nets, optimizers, total, best, final, time_to_target):
+    """The state after `epoch`, written whole or not at all: a crash mid-write keeps the previous one."""
+    state = dict(epoch=epoch, nets=[n.state_dict() for n in nets], optimizers=[o.state_dict() for o in optimizers],
+                 rng=torch.get_rng_state(), total=total, best=best, final=final, time_to_target=time_to_target)
+    torch.save(state, path + ".tmp")
+    os.replace(path + ".tmp", path)
+
+
+def restore(path, nets, optimizers):
+    """Loads what keep() wrote into `nets` and `optimizers`; returns the next epoch and the running figures."""
+    try:
+        state = torch.load(path)
+        for net, saved in zip(nets, state["nets"]):
+            net.load_state_dict(saved)
+        for optimizer, saved in zip(optimizers, state["optimizers"]):
+            optimizer.load_state_dict(saved)
+    except (OSError, RuntimeError, KeyError, ValueError) as e:
+        fail(f"cannot continue from --state {path} (written for other arguments?): {e}")
+    torch.set_rng_state(state["rng"])
+    return state["epoch"] + 1, state["total"], state["best"], state["final"], state["time_to_target"]
+
+
+@torch.no_grad()
+def write_samples(generator, a, epoch):
+    """--sample-count images of `generator` in inference mode from noise seeded by --seed, the same every
+    epoch, as an IDX file of unsigned bytes (tanh's [-1, 1] mapped to 0-255); returns its path."""
+    noise = torch.randn(a.sample_count, a.noise_size, generator=torch.Generator().manual_seed(a.seed))
+    generator.eval()
+    images = torch.cat([generator(chunk) for chunk in noise.split(1000)])
+    generator.train()
+    pixels = ((images + 1) / 2 * 255).clamp(0, 255).round().to(torch.uint8).numpy()
+    path = os.path.join(a.samples, f"epoch-{epoch:04d}-idx3-ubyte")
+    header = b"".join(n.to_bytes(4, "big") for n in (0x803, a.sample_count, SIDE, SIDE))
+    with open(path + ".tmp", "wb") as f:
+        f.write(header + pixels.tobytes())
+    os.replace(path + ".tmp", path)
+    return path
 
 
 def gan_step(generator, discriminator, g_opt, d_opt, real, noise_size):
@@ -333,9 +385,13 @@ def parse_args(argv):
     p.add_argument("--target-accuracy", type=float, default=0.0)
     p.add_argument("--clock-start", type=float, help="epoch seconds to count elapsed time from")
     p.add_argument("--warmup-batches", type=int, default=5)
+    p.add_argument("--samples", help="dcgan: directory for epoch-NNNN-idx3-ubyte, samples after each epoch")
+    p.add_argument("--sample-count", type=int, default=10000, help="images per --samples file")
+    p.add_argument("--state", help="file keeping the run's state after each epoch, continued from when present "
+                                   "(1 process only)")
     a = p.parse_args(argv)
     gan = a.model == "dcgan"
-    for name in ("width", "noise_size", "batch", "epochs", "processes", "threads"):
+    for name in ("width", "noise_size", "batch", "epochs", "processes", "threads", "sample_count"):
         if getattr(a, name) < 1:
             p.error(f"--{name.replace('_', '-')} must be at least 1")
     for name in ("train_examples", "test_examples", "augment_shift", "max_batches_per_epoch", "warmup_batches"):
@@ -343,6 +399,12 @@ def parse_args(argv):
             p.error(f"--{name.replace('_', '-')} must not be negative")
     if not gan and None in (a.train_labels, a.test_images, a.test_labels):
         p.error(f"{a.model} needs --train-labels, --test-images and --test-labels")
+    if a.samples and not gan:
+        p.error("--samples is for --model dcgan")
+    if a.samples and not os.path.isdir(a.samples):
+        p.error(f"--samples {a.samples} is not a directory")
+    if a.state and a.processes > 1:
+        p.error("--state keeps one process's random state: use it with --processes 1")
     if not 0 <= a.target_accuracy <= 1:
         p.error("--target-accuracy must lie in [0, 1]")
     a.lr = a.lr if a.lr is not None else (0.0002 if gan else 0.001)

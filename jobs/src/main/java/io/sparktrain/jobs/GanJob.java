@@ -57,7 +57,7 @@ public final class GanJob {
                 log.info("{} is not set: samples are not scored", ConfigSchema.CLASSIFIER.key());
             } else {
                 judge = Optional.of(SampleJudges.load(storage, locations.runRoot(), config.gan().classifier(),
-                        data.test().readFirst(storage, Integer.MAX_VALUE), config,
+                        data.test().readFirst(storage, Integer.MAX_VALUE), SampleJudges.Requirement.of(config),
                         ConfigSchema.CLASSIFIER.key() + " = " + config.gan().classifier()));
             }
             RunStart start = RunStart.locate(storage, locations.runRoot(), resume);

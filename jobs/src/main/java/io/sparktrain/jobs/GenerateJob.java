@@ -203,7 +203,7 @@ public final class GenerateJob {
                 .test().first(config.data().testExamples());
         String classifier = request.judge().orElseThrow();
         SampleJudge judge = SampleJudges.load(storage, Storage.toUri(request.runRoot()), classifier,
-                ShardExporter.toDataSet(test), config, "--judge " + classifier);
+                ShardExporter.toDataSet(test), SampleJudges.Requirement.of(config), "--judge " + classifier);
         return new Judging(judge, test.count(), config.data().dataset());
     }
 }

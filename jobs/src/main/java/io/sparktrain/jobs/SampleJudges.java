@@ -21,12 +21,23 @@ final class SampleJudges {
     private SampleJudges() {}
 
     /**
-     * A judge from classifier run {@code classifier} (an id under {@code runRoot}, or a directory)
-     * comparing with the labelled test images {@code real}, after the classifier has been right on at
-     * least {@code gan.classifier-min-accuracy} of them; {@code setting} names where the run came
-     * from in errors.
+     * How good a judge must be: right on at least {@code minAccuracy} of the {@code dataset} test
+     * images; {@code boundName} is the setting that chose the bound, which a refusal names.
      */
-    static SampleJudge load(Storage storage, URI runRoot, String classifier, DataSet real, TrainConfig ganConfig,
+    record Requirement(String dataset, double minAccuracy, String boundName) {
+        /** A GAN config's: its dataset and gan.classifier-min-accuracy. */
+        static Requirement of(TrainConfig ganConfig) {
+            return new Requirement(ganConfig.data().dataset(), ganConfig.gan().classifierMinAccuracy(),
+                    ConfigSchema.CLASSIFIER_MIN_ACCURACY.key());
+        }
+    }
+
+    /**
+     * A judge from classifier run {@code classifier} (an id under {@code runRoot}, or a directory)
+     * comparing with the labelled test images {@code real}, after the classifier has met
+     * {@code requirement} on them; {@code setting} names where the run came from in errors.
+     */
+    static SampleJudge load(Storage storage, URI runRoot, String classifier, DataSet real, Requirement requirement,
             String setting) throws IOException {
         RunDirectory run;
         try {
@@ -39,7 +50,7 @@ final class SampleJudges {
         ComputationGraph network = run.readCheckpoint(epoch);
         SampleJudge judge;
         double accuracy;
-        String dataset = ganConfig.data().dataset();
+        String dataset = requirement.dataset();
         try {
             judge = SampleJudge.of(network, real.getFeatures());
             accuracy = judge.accuracy(real.getFeatures(), real.getLabels());
@@ -47,11 +58,11 @@ final class SampleJudges {
             throw new InvalidConfigException(setting + " (epoch " + epoch + ") cannot classify the " + dataset
                     + " test images: " + e.getMessage());
         }
-        double required = ganConfig.gan().classifierMinAccuracy();
+        double required = requirement.minAccuracy();
         String measured = String.format("%.2f%% of %d %s test images", 100 * accuracy, real.numExamples(), dataset);
         if (accuracy < required) {
             throw new InvalidConfigException(setting + " (epoch " + epoch + ") is right on " + measured + ", below "
-                    + ConfigSchema.CLASSIFIER_MIN_ACCURACY.key() + " = " + required
+                    + requirement.boundName() + " = " + required
                     + ": train it further, or lower the bound");
         }
         SampleJudge.Quality ofReal = judge.judge(real.getFeatures());

@@ -11,12 +11,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.sparktrain.datasets.idx.IdxReader;
+import io.sparktrain.datasets.idx.IdxWriter;
 import io.sparktrain.datasets.testing.TestMnist;
 import io.sparktrain.trainer.config.ConfigLoader;
 import io.sparktrain.trainer.config.InvalidConfigException;
 import io.sparktrain.trainer.config.JobKind;
 import io.sparktrain.trainer.config.TrainConfig;
 import io.sparktrain.trainer.gan.GanRecorder;
+import io.sparktrain.trainer.gan.SampleJudge;
 import io.sparktrain.trainer.runs.RunDirectory;
 import java.awt.image.BufferedImage;
 import java.io.IOException;
@@ -25,7 +27,9 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
+import java.util.stream.Stream;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -195,7 +199,10 @@ class GanJobTest {
             assertEquals(first.getRaster().getSample(p % 28, p / 28, 0), images.data()[p] & 0xFF,
                     "the same seed gives the same first sample in either format, pixel " + p);
         }
-        assertTrue(JSON.readTree(idx.resolve("quality.json").toFile()).get("classifier_score").asDouble() >= 1);
+        JsonNode quality = JSON.readTree(idx.resolve("quality.json").toFile());
+        assertTrue(quality.get("classifier_score").asDouble() >= 1, quality.toString());
+        judgesTheWrittenImagesAsTheGenerateJobJudgedItsOwn(classifier, idx.resolve("samples-idx3-ubyte"), quality,
+                run);
 
         assertEquals(ExitCode.BAD_CONFIG.code(), GenerateJob.launch("--run", run.id(), "--run-root", root.toString(),
                 "--count", "3", "--out", pngs.toString()), "samples already there are not overwritten");
@@ -208,6 +215,42 @@ class GanJobTest {
         assertEquals(ExitCode.BAD_CONFIG.code(), GenerateJob.launch("--run", run.id(), "--run-root", root.toString(),
                 "--count", "3", "--out", judged.toString(), "--judge", "no-such-run"));
         assertFalse(Files.exists(judged), "a judge that cannot judge stops the job before it writes anything");
+    }
+
+    /**
+     * submit/judge scores an IDX file of samples as the generate job scored the same samples before they were
+     * rounded to bytes, and refuses a weak classifier, a GAN as classifier and images of another size.
+     */
+    private void judgesTheWrittenImagesAsTheGenerateJobJudgedItsOwn(RunDirectory classifier, Path samples,
+            JsonNode quality, RunDirectory gan) throws IOException {
+        String[] judge = {"--classifier", classifier.id(), "--run-root", root.toString()};
+        List<JudgeJob.Judged> judged = JudgeJob.run(JudgeJob.Request.parse(concat(judge, "--min-accuracy", "0.8",
+                samples.toString(), samples.toString())).orElseThrow());
+        assertEquals(2, judged.size());
+        SampleJudge.Quality rounded = judged.get(0).quality();
+        assertEquals(quality.get("classifier_score").asDouble(), rounded.classifierScore(), 0.01, judged.toString());
+        assertEquals(quality.get("frechet_distance").asDouble(), rounded.frechetDistance(),
+                0.01 * rounded.frechetDistance(), judged.toString());
+        assertEquals(judged.get(0).quality(), judged.get(1).quality(), "the same file scores the same");
+        assertEquals(12, judged.get(0).images());
+        assertTrue(JudgeJob.table(judged).startsWith("classifier score\tFréchet distance\timages\tfile\n"
+                + String.format(Locale.ROOT, "%.3f\t", rounded.classifierScore())), JudgeJob.table(judged));
+
+        assertEquals(ExitCode.BAD_CONFIG.code(), JudgeJob.launch(concat(judge, samples.toString())),
+                "the default bound of 0.99 refuses a LeNet of one epoch on 4,096 images");
+        assertEquals(ExitCode.BAD_CONFIG.code(), JudgeJob.launch("--classifier", gan.id(), "--run-root",
+                root.toString(), samples.toString()), "a GAN run judges nothing");
+        Path small = root.resolve("small-idx3-ubyte");
+        try (var out = Files.newOutputStream(small)) {
+            IdxWriter.writeImages(out, new byte[2 * 10 * 10], 2, 10, 10);
+        }
+        assertEquals(ExitCode.BAD_DATA.code(), JudgeJob.launch(concat(judge, "--min-accuracy", "0.8",
+                samples.toString(), small.toString())), "10x10 images for a 28x28 judge");
+        assertEquals(ExitCode.BAD_DATA.code(), JudgeJob.launch(concat(judge, root.resolve("absent").toString())));
+    }
+
+    private static String[] concat(String[] first, String... rest) {
+        return Stream.concat(Arrays.stream(first), Arrays.stream(rest)).toArray(String[]::new);
     }
 
     @Test
