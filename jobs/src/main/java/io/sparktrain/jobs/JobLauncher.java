@@ -53,27 +53,52 @@ final class JobLauncher {
     static int launch(String doing, Job job) {
         try {
             return job.run().code();
-        } catch (InvalidConfigException e) {
+        } catch (Exception e) { // Spark throws its checked SparkException undeclared, from Scala
+            if (shuttingDown()) {
+                // Spark's and Hadoop's shutdown hooks stop the context and close file systems under the job,
+                // which then fails in whatever it was doing: that failure is the signal's, not a defect.
+                log.warn("Stopped before the job could {}: the JVM is shutting down (SIGTERM, SIGINT or Ctrl-C). "
+                        + "Every file it wrote is whole; a training run continues with --resume", doing);
+                log.debug("The failure the shutdown caused", e);
+                return ExitCode.FAILED.code();
+            }
+            return failure(doing, e);
+        }
+    }
+
+    private static int failure(String doing, Exception e) {
+        if (e instanceof InvalidConfigException) {
             log.error("Invalid configuration: {}", e.getMessage());
             return ExitCode.BAD_CONFIG.code();
-        } catch (ClusterRefusedException e) {
+        } else if (e instanceof ClusterRefusedException) {
             log.error("Cannot {}: {}", doing, e.getMessage());
             return ExitCode.CLUSTER_REFUSED.code();
-        } catch (TrainingDivergedException e) {
+        } else if (e instanceof TrainingDivergedException) {
             log.error("{}", e.getMessage());
             return ExitCode.DIVERGED.code();
-        } catch (LockedException e) {
+        } else if (e instanceof LockedException) {
             log.error("Cannot {}: {}", doing, e.getMessage());
             return ExitCode.LOCKED.code();
-        } catch (IOException e) {
-            return badData(doing, e);
-        } catch (Exception e) { // Spark throws its checked SparkException undeclared, from Scala
-            IOException dataProblem = e instanceof SparkException ? ioCause(e) : null;
-            if (dataProblem != null) {
-                return badData(doing, dataProblem);
-            }
-            log.error("Cannot {}: failed unexpectedly", doing, e);
-            return ExitCode.FAILED.code();
+        } else if (e instanceof IOException io) {
+            return badData(doing, io);
+        }
+        IOException dataProblem = e instanceof SparkException ? ioCause(e) : null;
+        if (dataProblem != null) {
+            return badData(doing, dataProblem);
+        }
+        log.error("Cannot {}: failed unexpectedly", doing, e);
+        return ExitCode.FAILED.code();
+    }
+
+    /** Whether the JVM runs its shutdown hooks: it then refuses new ones. */
+    private static boolean shuttingDown() {
+        Thread probe = new Thread(() -> { });
+        try {
+            Runtime.getRuntime().addShutdownHook(probe);
+            Runtime.getRuntime().removeShutdownHook(probe);
+            return false;
+        } catch (IllegalStateException e) {
+            return true;
         }
     }
 

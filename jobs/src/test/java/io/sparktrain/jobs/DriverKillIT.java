@@ -23,9 +23,10 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The driver of {@code submit/train}, killed with SIGKILL in each phase of a run that keeps its
- * shards and run directory on a real HDFS, and the run resumed (or, killed before its directory
- * existed, started again): it ends with exactly the parameters of an uninterrupted run, its metrics
- * hold every epoch once, and no file in it is partial or unverifiable.
+ * shards and run directory on a real HDFS (and stopped with SIGTERM in the middle of an epoch), and
+ * the run resumed (or, killed before its directory existed, started again): it ends with exactly the
+ * parameters of an uninterrupted run, its metrics hold every epoch once, and no file in it is partial
+ * or unverifiable.
  */
 class DriverKillIT {
     private static final long MINUTES = 10;
@@ -36,9 +37,13 @@ class DriverKillIT {
 
     /**
      * Where to kill: a step of a write ({@code Storage.PAUSE_PROPERTY}), or a line of the log; and
-     * what the run that follows must log of what the kill left.
+     * what the run that follows must log of what the kill left. SIGKILL unless {@code sigterm}.
      */
-    private record Phase(String name, String pauseAt, String logLine, String cleanUp) {}
+    private record Phase(String name, String pauseAt, String logLine, String cleanUp, boolean sigterm) {
+        Phase(String name, String pauseAt, String logLine, String cleanUp) {
+            this(name, pauseAt, logLine, cleanUp, false);
+        }
+    }
 
     @Test
     void aDriverKilledInAnyPhaseResumesToTheUninterruptedParameters() throws IOException, InterruptedException {
@@ -58,7 +63,8 @@ class DriverKillIT {
                 // The checksum is in place, the checkpoint not yet, and epoch 2's metrics line is written.
                 new Phase("checkpoint", "epoch-0002\\.zip\\.sha256@REPLACED", null,
                         "1 checkpoint files and 1 metric lines of later work moved to"),
-                new Phase("metrics", "metrics\\.jsonl@TEMPORARY_WRITTEN", null, "left by a write that never finished"));
+                new Phase("metrics", "metrics\\.jsonl@TEMPORARY_WRITTEN", null, "left by a write that never finished"),
+                new Phase("sigterm", null, "epoch 2/2  batch ", "resumed after epoch 1", true));
         for (Phase phase : phases) {
             URI root = hdfs.uri(phase.name());
             kill(phase, root);
@@ -85,7 +91,7 @@ class DriverKillIT {
         }
     }
 
-    /** Starts a training run that pauses (or logs) where {@code phase} says, and kills it there with SIGKILL. */
+    /** Starts a training run that pauses (or logs) where {@code phase} says, and kills it there. */
     private void kill(Phase phase, URI root) throws IOException, InterruptedException {
         Path log = work.resolve(phase.name() + ".log");
         Map<String, String> environment = phase.pauseAt() == null ? Map.of()
@@ -99,7 +105,15 @@ class DriverKillIT {
             assertTrue(System.nanoTime() < deadline, () -> phase.name() + ": no '" + awaited + "' in time");
             Thread.sleep(20);
         }
-        driver.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no finally block runs
+        if (!phase.sigterm()) {
+            driver.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook, no finally block runs
+            return;
+        }
+        driver.destroy(); // SIGTERM: the JVM runs its shutdown hooks, Spark's and Hadoop's among them
+        assertEquals(128 + 15, driver.waitFor(), "SIGTERM's exit status");
+        String stopped = Scripts.read(log);
+        assertTrue(stopped.contains("Stopped before the job could train: the JVM is shutting down")
+                && !stopped.contains("failed unexpectedly"), stopped);
     }
 
     private int runToEnd(String logName, List<String> command) throws IOException, InterruptedException {
