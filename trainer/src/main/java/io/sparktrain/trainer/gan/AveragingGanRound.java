@@ -63,15 +63,14 @@ final class AveragingGanRound implements GanRound {
     /**
      * A worker sends each network's parameters and updater state to the driver once per round:
      * the discriminator's after {@code sync.averaging-frequency} real minibatches, the adversarial
-     * network's after {@code gan.discriminator-steps} times as many. {@link Traffic} counts the way
-     * back from the driver too, so half of its figure.
+     * network's after {@code gan.discriminator-steps} times as many.
      */
     @Override
     public double takeBytesPerStep() {
         TrainConfig.Sync sync = config.sync();
-        return (Traffic.averagingBytesPerStep(discriminator.getNetwork(), sync.averageUpdaterState(),
+        return Traffic.averagingBytesPerStep(discriminator.getNetwork(), sync.averageUpdaterState(),
                 sync.averagingFrequency()) + Traffic.averagingBytesPerStep(adversarial.getNetwork(),
-                        sync.averageUpdaterState(), sync.averagingFrequency() * config.gan().discriminatorSteps())) / 2;
+                        sync.averageUpdaterState(), sync.averagingFrequency() * config.gan().discriminatorSteps());
     }
 
     @Override
