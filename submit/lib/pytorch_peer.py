@@ -318,9 +318,9 @@ def restore(path, nets, optimizers):
 
 @torch.no_grad()
 def write_samples(generator, a, epoch):
-    """--sample-count images of `generator` in inference mode from noise seeded by --seed, the same every
-    epoch, as an IDX file of unsigned bytes (tanh's [-1, 1] mapped to 0-255); returns its path."""
-    noise = torch.randn(a.sample_count, a.noise_size, generator=torch.Generator().manual_seed(a.seed))
+    """--sample-count images of `generator` in inference mode from uniform noise seeded by --seed, the same
+    every epoch, as an IDX file of unsigned bytes (tanh's [-1, 1] mapped to 0-255); returns its path."""
+    noise = torch.rand(a.sample_count, a.noise_size, generator=torch.Generator().manual_seed(a.seed)) * 2 - 1
     generator.eval()
     images = torch.cat([generator(chunk) for chunk in noise.split(1000)])
     generator.train()
@@ -337,7 +337,7 @@ def gan_step(generator, discriminator, g_opt, d_opt, real, noise_size):
     """One discriminator step on real images and as many fakes, then one generator step."""
     ones, zeros = torch.ones(len(real), 1), torch.zeros(len(real), 1)
     local = getattr(discriminator, "no_sync", contextlib.nullcontext)  # DDP: skip the all-reduce
-    fake = generator(torch.randn(len(real), noise_size))
+    fake = generator(torch.rand(len(real), noise_size) * 2 - 1)  # uniform in [-1, 1], as the project's noise
     # Real and fake images in separate passes, so batch normalization never mixes them; the loss
     # is the mean of the two, as the Java discriminator reports it. Each pass gets its own backward
     # because DDP's next forward overwrites the batch-norm buffers the previous graph saved; the

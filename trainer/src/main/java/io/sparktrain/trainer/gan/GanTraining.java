@@ -99,7 +99,8 @@ public final class GanTraining {
                     qualityNoise)));
             GanEpoch result = new GanEpoch(epoch, config.training().epochs(), losses.discriminatorMean(),
                     losses.generatorMean(), losses.discriminator(), losses.generator(), accuracyReal, accuracyFake,
-                    losses.realExamples, (System.nanoTime() - start) / 1e9, gan.takeBytesPerStep(), samples, quality);
+                    losses.realExamples, (System.nanoTime() - start) / 1e9, losses.seconds, gan.takeBytesPerStep(),
+                    samples, quality);
             log.info("epoch {}/{} done in {} s: discriminator loss {}, generator loss {}; discriminator right on "
                     + "{}% of real and {}% of fake images{}; {} KiB sent per worker and minibatch", epoch,
                     result.epochs(), String.format("%.0f", result.seconds()),
@@ -128,12 +129,13 @@ public final class GanTraining {
                 sharing, networks, generator, probe);
     }
 
-    /** The per-round losses of an epoch and the real images seen. */
+    /** The per-round losses of an epoch, the real images seen and the seconds its rounds took. */
     private static final class Losses {
         private final List<Double> discriminator = new ArrayList<>();
         private final List<Double> generator = new ArrayList<>();
         private final List<Long> weights = new ArrayList<>();
         private long realExamples;
+        private double seconds;
 
         void add(double discriminatorLoss, double generatorLoss, long examples) {
             discriminator.add(discriminatorLoss);
@@ -195,6 +197,7 @@ public final class GanTraining {
                         String.format("%.4f", round.generator()));
             }
         }
+        losses.seconds = (System.nanoTime() - start) / 1e9;
         return losses;
     }
 
