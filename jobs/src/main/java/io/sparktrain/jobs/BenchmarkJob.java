@@ -4,8 +4,13 @@ import io.sparktrain.datasets.shards.ShardManifest.Shard;
 import io.sparktrain.datasets.shards.ShardSet;
 import io.sparktrain.datasets.storage.Storage;
 import io.sparktrain.trainer.config.ConfigSchema;
+import io.sparktrain.trainer.config.InvalidConfigException;
 import io.sparktrain.trainer.config.JobKind;
 import io.sparktrain.trainer.config.TrainConfig;
+import io.sparktrain.trainer.gan.GanEpoch;
+import io.sparktrain.trainer.gan.GanModels;
+import io.sparktrain.trainer.gan.GanNetworks;
+import io.sparktrain.trainer.gan.GanTraining;
 import io.sparktrain.trainer.loop.ConsoleProgress;
 import io.sparktrain.trainer.loop.EpochOrder;
 import io.sparktrain.trainer.loop.EpochResult;
@@ -44,13 +49,15 @@ import org.slf4j.LoggerFactory;
  * Trains the same config on the same shards with plain single-machine DL4J in the driver, then
  * with Spark under each synchronization strategy, and prints samples/s, test accuracy and the
  * bytes each worker sent per step; with {@code --peer pytorch}, then the project's PyTorch
- * reference of the same training, and the ratios. Writes no run directory; the same figures, with a
- * bar chart of samples/s, go to a page in {@code run.root/benchmarks/}.
+ * reference of the same training, and the ratios. A GAN config trains on Spark only (there is no
+ * single-machine GAN loop to compare), and its samples are real images. Writes no run directory;
+ * the same figures, with a bar chart of samples/s, go to a page in {@code run.root/benchmarks/}.
  */
 public final class BenchmarkJob {
     private static final Logger log = LoggerFactory.getLogger(BenchmarkJob.class);
     private static final DateTimeFormatter PAGE_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm");
     private static final DateTimeFormatter FILE_TIME = DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss");
+    private static final String SINGLE_MACHINE = "single machine (DL4J)";
 
     private BenchmarkJob() {}
 
@@ -68,7 +75,12 @@ public final class BenchmarkJob {
 
     static int launch(String... args) {
         return JobLauncher.launch("benchmark", () -> {
-            JobArguments arguments = JobArguments.parse("benchmark", JobKind.TRAIN, args);
+            JobArguments parsed = JobArguments.parse("benchmark", JobKind.TRAIN, args);
+            boolean gan = !parsed.help() && !parsed.describeConfig() && parsed.configuresGan();
+            JobArguments arguments = gan ? parsed.withJob(JobKind.GAN) : parsed;
+            if (gan && arguments.targetAccuracy().isPresent()) {
+                throw new InvalidConfigException("--target-accuracy: a GAN has no test accuracy to reach");
+            }
             if (arguments.help()) {
                 System.out.print(arguments.usage());
             } else if (arguments.describeConfig()) {
@@ -77,7 +89,7 @@ public final class BenchmarkJob {
                 Map<String, TrainConfig> configs = configsByStrategy(arguments);
                 TrainConfig config = configs.values().iterator().next();
                 Optional<PytorchPeer> peer = arguments.peer().map(name -> PytorchPeer.check(config));
-                List<Result> results = run(configs, arguments.targetAccuracy());
+                List<Result> results = gan ? runGan(configs) : run(configs, arguments.targetAccuracy());
                 // In local mode gradient sharing trains one replica; DDP gets as many processes as averaging's workers.
                 int sparkWorkers = results.stream().mapToInt(Result::workers).max().orElseThrow();
                 List<Result> peerResults = peer.isPresent()
@@ -148,7 +160,7 @@ public final class BenchmarkJob {
             test.add(ShardSet.read(storage, path, data.loaders().evaluation()));
         }
         Evaluation evaluation = network.evaluate(new ListDataSetIterator<>(test));
-        return new Result("single machine (DL4J)", 1, config.training().epochs(), examples, seconds,
+        return new Result(SINGLE_MACHINE, 1, config.training().epochs(), examples, seconds,
                 evaluation.accuracy(), 0, Double.NaN);
     }
 
@@ -185,6 +197,34 @@ public final class BenchmarkJob {
                 bytesAndSteps[1] > 0 ? bytesAndSteps[0] / bytesAndSteps[1] : Double.NaN, secondsToTarget[0]);
     }
 
+    /** Spark with each config on the first one's shards: a GAN's rounds under each strategy, from fresh networks. */
+    static List<Result> runGan(Map<String, TrainConfig> configsByStrategy) throws IOException {
+        TrainConfig first = configsByStrategy.values().iterator().next();
+        try (JavaSparkContext sc = SparkContexts.create(first.spark())) {
+            TrainingData data = TrainingData.prepare(sc, new Storage(sc.hadoopConfiguration()), first,
+                    JobLocations.of(first));
+            List<Result> results = new ArrayList<>();
+            for (TrainConfig config : configsByStrategy.values()) {
+                results.add(ganSpark(sc, config, data));
+            }
+            return results;
+        }
+    }
+
+    private static Result ganSpark(JavaSparkContext sc, TrainConfig config, TrainingData data) throws IOException {
+        List<GanEpoch> epochs = new ArrayList<>();
+        GanNetworks networks = GanModels.newNetworks(GanModels.spec(config.model()), config.gan().noiseSize());
+        new GanTraining(sc, config, Optional.empty(), List.of((epoch, trained) -> epochs.add(epoch)))
+                .fit(networks, 0, data.train(), data.test());
+        long images = epochs.stream().mapToLong(GanEpoch::realExamples).sum();
+        double seconds = epochs.stream().mapToDouble(GanEpoch::trainSeconds).sum();
+        // Weighted by images: every epoch's figure is per real minibatch.
+        double bytesPerStep = epochs.stream().mapToDouble(e -> e.bytesPerStep() * e.realExamples()).sum() / images;
+        return new Result("Spark " + config.sync().strategy() + " (" + sc.master() + ")",
+                SyncStrategies.barrierWorkers(config.sync(), sc), config.training().epochs(), images, seconds,
+                Double.NaN, bytesPerStep, Double.NaN);
+    }
+
     private static final List<String> HEADER = List.of("mode", "workers", "epochs", "examples", "seconds",
             "samples/s", "accuracy", "bytes/step", "to target");
 
@@ -213,7 +253,7 @@ public final class BenchmarkJob {
         return List.of(r.mode(), String.valueOf(r.workers()), String.valueOf(r.epochs()),
                 String.valueOf(r.examples()), String.format(Locale.ROOT, "%.1f", r.seconds()),
                 String.format(Locale.ROOT, "%.0f", r.samplesPerSecond()),
-                String.format(Locale.ROOT, "%.2f%%", 100 * r.accuracy()),
+                Double.isNaN(r.accuracy()) ? "-" : String.format(Locale.ROOT, "%.2f%%", 100 * r.accuracy()),
                 Double.isNaN(r.bytesPerStep()) ? "-" : String.format(Locale.ROOT, "%.0f", r.bytesPerStep()),
                 Double.isNaN(r.secondsToTarget()) ? "-" : String.format(Locale.ROOT, "%.1f s", r.secondsToTarget()));
     }
@@ -222,16 +262,18 @@ public final class BenchmarkJob {
     private static List<String> notes(List<Result> results, List<Result> peer, Optional<Double> target) {
         List<String> notes = new ArrayList<>();
         notes.add("bytes/step: bytes each worker sent per minibatch, averaged over the run");
+        if (results.stream().allMatch(r -> Double.isNaN(r.accuracy()))) {
+            notes.add("a GAN: examples and samples/s count real images, each trained on with as many fakes");
+        }
         target.ifPresent(t -> notes.add(String.format(Locale.ROOT,
                 "to target: seconds from the start of a mode's training (the peer: of its process) to the end of "
                         + "the first epoch whose test accuracy reached %.2f%%", 100 * t)));
         if (!peer.isEmpty()) {
             notes.add("against the peer (samples/s ratio, above 1 the project is faster; time to target ratio, "
                     + "above 1 the project is slower):");
-            for (int i = 0; i < results.size(); i++) {
-                // The first row is single-machine DL4J, the peer's first its single process.
-                Result r = results.get(i);
-                Result reference = i == 0 ? peer.get(0) : peer.get(peer.size() - 1);
+            for (Result r : results) {
+                // The peer's first row is its single process, its last the data-parallel run.
+                Result reference = r.mode().equals(SINGLE_MACHINE) ? peer.get(0) : peer.get(peer.size() - 1);
                 notes.add(String.format(Locale.ROOT, "  %-50s / %-32s %6.2fx samples/s%s", r.mode(),
                         reference.mode(), r.samplesPerSecond() / reference.samplesPerSecond(),
                         Double.isNaN(r.secondsToTarget()) || Double.isNaN(reference.secondsToTarget()) ? ""

@@ -90,6 +90,18 @@ public record JobArguments(JobKind job, Optional<Path> configFile, Optional<Resu
         throw line.problem("--target-accuracy " + value + ": expected a fraction in (0, 1], e.g. 0.99");
     }
 
+    /** The same command line, its config checked for {@code other} instead. */
+    JobArguments withJob(JobKind other) {
+        return new JobArguments(other, configFile, resume, overrides, describeConfig, help, usage, peer,
+                targetAccuracy);
+    }
+
+    /** Whether the config file with its overrides trains a GAN; every check but the job's applies. */
+    boolean configuresGan() {
+        TrainConfig config = ConfigLoader.load(configFile.orElseThrow(), overrides);
+        return ConfigSchema.GAN_ARCHITECTURES.contains(config.model().architecture());
+    }
+
     /** The config file with overrides, or, resuming, the run's saved config with overrides; checked for the job. */
     public TrainConfig resolveConfig() throws IOException {
         return resolveConfig(List.of());

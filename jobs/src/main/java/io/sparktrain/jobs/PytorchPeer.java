@@ -37,7 +37,8 @@ final class PytorchPeer {
     static final String SCRIPT = "submit/lib/pytorch_peer.py";
     /** Set by submit/'s launcher: the checkout the script is in. */
     static final String HOME_PROPERTY = "sparktrain.home";
-    private static final List<String> ARCHITECTURES = List.of("lenet", "resnet18", "resnet34", "resnet50");
+    private static final List<String> ARCHITECTURES = List.of("lenet", "resnet18", "resnet34", "resnet50", "dcgan");
+    private static final String DCGAN = "dcgan";
     private static final Logger log = LoggerFactory.getLogger(PytorchPeer.class);
 
     private final String python;
@@ -70,6 +71,9 @@ final class PytorchPeer {
                 + ": the PyTorch reference trains with adam");
         require(config.data().augmentRotation() == 0, "data.augment-rotation = " + config.data().augmentRotation()
                 + ": the PyTorch reference shifts and flips but does not rotate; set it to 0");
+        require(!model.architecture().equals(DCGAN) || config.gan().discriminatorSteps() == 1,
+                "gan.discriminator-steps = " + config.gan().discriminatorSteps()
+                        + ": the PyTorch reference fits the discriminator once per generator step");
         // Settings the reference leaves at their defaults: any other value would compare different training.
         Map<Param<?>, Object> atDefault = new LinkedHashMap<>();
         atDefault.put(ConfigSchema.BETA2, model.beta2());
@@ -110,8 +114,12 @@ final class PytorchPeer {
         TrainConfig.Model model = config.model();
         TrainConfig.Training training = config.training();
         add(command, "--width", model.width());
-        ModelSpec spec = ModelSpec.of(model, 1, 28, 28, Mnist.NUM_CLASSES);
-        add(command, "--stem", spec.stem().name().toLowerCase(Locale.ROOT));
+        if (model.architecture().equals(DCGAN)) {
+            add(command, "--noise-size", config.gan().noiseSize());
+        } else {
+            ModelSpec spec = ModelSpec.of(model, 1, 28, 28, Mnist.NUM_CLASSES);
+            add(command, "--stem", spec.stem().name().toLowerCase(Locale.ROOT));
+        }
         add(command, "--train-examples", config.data().trainExamples());
         add(command, "--test-examples", config.data().testExamples());
         add(command, "--batch", training.batchSizePerWorker());
@@ -136,10 +144,14 @@ final class PytorchPeer {
         JsonNode summary = summaryOf(command);
         String mode = processes == 1 ? "PyTorch " + torchVersion + " (1 process)"
                 : "PyTorch " + torchVersion + " DDP (" + processes + " processes)";
-        JsonNode toTarget = summary.path("time_to_target_seconds");
         return new BenchmarkJob.Result(mode, processes, training.epochs(), summary.path("examples").asLong(),
-                summary.path("train_seconds").asDouble(), summary.path("final_accuracy").asDouble(), Double.NaN,
-                toTarget.isNumber() ? toTarget.asDouble() : Double.NaN);
+                summary.path("train_seconds").asDouble(), numberOrNaN(summary.path("final_accuracy")), Double.NaN,
+                numberOrNaN(summary.path("time_to_target_seconds")));
+    }
+
+    /** A figure of the summary, NaN where it is null (a GAN has no accuracy, a run may miss its target). */
+    private static double numberOrNaN(JsonNode value) {
+        return value.isNumber() ? value.asDouble() : Double.NaN;
     }
 
     private static JsonNode summaryOf(List<String> command) throws IOException {

@@ -28,6 +28,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
 import javax.imageio.ImageIO;
@@ -251,6 +252,40 @@ class GanJobTest {
 
     private static String[] concat(String[] first, String... rest) {
         return Stream.concat(Arrays.stream(first), Arrays.stream(rest)).toArray(String[]::new);
+    }
+
+    /**
+     * The benchmark trains the DCGAN under each strategy on the same 8 minibatches and, where Debian's
+     * python3-torch is installed, the PyTorch reference of it in one process and under DDP; the table
+     * pairs every Spark row with DDP.
+     */
+    @Test
+    void theBenchmarkTrainsTheDcganUnderEachStrategyBesideItsPeer() throws IOException {
+        String[] command = commandLine("conf/mnist-dcgan.conf", "model.width=8", "training.max-batches-per-epoch=8");
+        JobArguments arguments = JobArguments.parse("benchmark", JobKind.TRAIN, command);
+        assertTrue(arguments.configuresGan());
+        Map<String, TrainConfig> configs = BenchmarkJob.configsByStrategy(arguments.withJob(JobKind.GAN));
+        List<BenchmarkJob.Result> results = BenchmarkJob.runGan(configs);
+        assertEquals(List.of("Spark parameter-averaging (local[2])", "Spark allreduce (local[2])",
+                "Spark gradient-sharing (local[2])"), results.stream().map(BenchmarkJob.Result::mode).toList());
+        for (BenchmarkJob.Result result : results) {
+            assertEquals(8 * 64, result.examples(), result.toString());
+            assertEquals(2, result.workers(), result.toString());
+            assertTrue(result.seconds() > 0 && result.bytesPerStep() > 0 && Double.isNaN(result.accuracy()),
+                    result.toString());
+        }
+        assertEquals(ExitCode.BAD_CONFIG.code(), BenchmarkJob.launch(concat(command, "--target-accuracy", "0.9")),
+                "a GAN has no accuracy to reach");
+        if (!PytorchPeerTest.torchInstalled()) {
+            return;
+        }
+        TrainConfig config = configs.values().iterator().next();
+        List<BenchmarkJob.Result> peer = PytorchPeer.check(config).run(config, List.of(1, 2), Optional.empty());
+        assertEquals(8 * 64, peer.get(0).examples(), "the same 8 minibatches in one process");
+        assertEquals(8 * 64, peer.get(1).examples(), "4 in each of 2 processes");
+        String table = BenchmarkJob.table(results, peer, Optional.empty()).replaceAll(" +", " ");
+        assertTrue(table.contains(" Spark allreduce (local[2]) / " + peer.get(1).mode() + " "), table);
+        assertTrue(table.contains("Spark gradient-sharing (local[2]) 2 1 512 "), table);
     }
 
     @Test

@@ -107,7 +107,7 @@ class PytorchPeerTest {
         return ConfigLoader.load(ConfigLoaderPaths.repo().resolve("conf/mnist-lenet.conf"), List.of(settings));
     }
 
-    private static boolean torchInstalled() {
+    static boolean torchInstalled() {
         try {
             return new ProcessBuilder(PytorchPeer.PYTHON, "-c", "import torch").start().waitFor() == 0;
         } catch (IOException e) {

@@ -88,6 +88,7 @@ public final class GanRecorder implements GanListener {
         json.put("discriminator_accuracy_fake", epoch.discriminatorAccuracyFake());
         json.put("real_examples", epoch.realExamples());
         json.put("seconds", epoch.seconds());
+        json.put("train_seconds", epoch.trainSeconds());
         json.put("real_images_per_second", epoch.samplesPerSecond());
         json.put("bytes_per_step", epoch.bytesPerStep());
         epoch.quality().ifPresent(quality -> {
