@@ -104,6 +104,11 @@ public final class JudgeJob {
                     + " is not a classifier run of submit/train: " + e.getMessage());
         }
         String dataset = config.data().dataset();
+        if (!Datasets.MNIST_FORMAT.contains(dataset)) {
+            throw new InvalidConfigException("--classifier " + request.classifier() + " was trained on " + dataset
+                    + "; judge compares images with an MNIST-format test set (" + String.join(", ",
+                            Datasets.MNIST_FORMAT) + ")");
+        }
         JobLocations locations = JobLocations.of(config);
         LabeledImages test = Datasets.load(dataset, locations.cacheDir(), locations.sourceDir()).test()
                 .first(config.data().testExamples());

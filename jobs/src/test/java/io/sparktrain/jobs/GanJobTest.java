@@ -241,6 +241,11 @@ class GanJobTest {
                 "the default bound of 0.99 refuses a LeNet of one epoch on 4,096 images");
         assertEquals(ExitCode.BAD_CONFIG.code(), JudgeJob.launch("--classifier", gan.id(), "--run-root",
                 root.toString(), samples.toString()), "a GAN run judges nothing");
+        Path imagenet = Files.createDirectories(root.resolve("runs/imagenet-resnet"));
+        Files.writeString(imagenet.resolve("config.conf"), "data.dataset = imagenet\ndata.source-dir = \""
+                + root + "\"\nmodel.architecture = resnet18\n");
+        assertEquals(ExitCode.BAD_CONFIG.code(), JudgeJob.launch("--classifier", "imagenet-resnet", "--run-root",
+                root.toString(), samples.toString()), "no MNIST-format test set to compare with");
         Path small = root.resolve("small-idx3-ubyte");
         try (var out = Files.newOutputStream(small)) {
             IdxWriter.writeImages(out, new byte[2 * 10 * 10], 2, 10, 10);
