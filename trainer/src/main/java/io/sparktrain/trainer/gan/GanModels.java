@@ -1,6 +1,7 @@
 package io.sparktrain.trainer.gan;
 
 import io.sparktrain.trainer.config.TrainConfig;
+import io.sparktrain.trainer.dl4j.FastDeconvolution2D;
 import io.sparktrain.trainer.dl4j.FastReLU;
 import io.sparktrain.trainer.dl4j.FusedBatchNormalization;
 import io.sparktrain.trainer.model.ModelSpec;
@@ -172,8 +173,8 @@ public final class GanModels {
         }
 
         private static Layer deconvolution(int maps, Activation activation, boolean bias) {
-            return new Deconvolution2D.Builder(5, 5).stride(2, 2).convolutionMode(ConvolutionMode.Same).nOut(maps)
-                    .hasBias(bias).activation(activation).build();
+            return new FastDeconvolution2D(new Deconvolution2D.Builder(5, 5).stride(2, 2)
+                    .convolutionMode(ConvolutionMode.Same).nOut(maps).hasBias(bias).activation(activation));
         }
 
         private static Layer convolution(int maps, IActivation activation, boolean bias) {

@@ -1,5 +1,6 @@
 package io.sparktrain.trainer.dl4j;
 
+import static io.sparktrain.trainer.testing.CloseArrays.assertClose;
 import static io.sparktrain.trainer.testing.ExactArrays.assertBitwiseEqual;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -174,10 +175,4 @@ class FusedBatchNormalizationTest {
         return new DataSet(Nd4j.randn(DataType.FLOAT, shape).muli(2).addi(0.5), labels);
     }
 
-    private static void assertClose(INDArray expected, INDArray actual, double relative, String what) {
-        double error = expected.castTo(DataType.DOUBLE).sub(actual.castTo(DataType.DOUBLE)).norm2Number()
-                .doubleValue();
-        double scale = expected.castTo(DataType.DOUBLE).norm2Number().doubleValue();
-        assertTrue(error <= relative * scale, what + ": relative error " + error / scale);
-    }
 }

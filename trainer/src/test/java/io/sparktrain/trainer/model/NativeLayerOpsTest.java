@@ -1,5 +1,6 @@
 package io.sparktrain.trainer.model;
 
+import static io.sparktrain.trainer.testing.CloseArrays.assertClose;
 import static io.sparktrain.trainer.testing.ExactArrays.assertBitwiseEqual;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -120,10 +121,6 @@ class NativeLayerOpsTest {
                 || layer instanceof BatchNormalization;
     }
 
-    private static void assertClose(INDArray expected, INDArray actual, double relative, String what) {
-        double error = relativeError(expected, actual);
-        assertTrue(error <= relative, what + ": relative error " + error + ", allowed " + relative);
-    }
 
     private static double relativeError(INDArray expected, INDArray actual) {
         return expected.sub(actual).norm2Number().doubleValue() / expected.norm2Number().doubleValue();

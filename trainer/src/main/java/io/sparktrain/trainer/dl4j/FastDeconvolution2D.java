@@ -1,0 +1,109 @@
+package io.sparktrain.trainer.dl4j;
+
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Map;
+import io.sparktrain.trainer.model.NativeLayerOps;
+import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.ConvolutionMode;
+import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
+import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
+import org.deeplearning4j.nn.conf.layers.LayerValidation;
+import org.deeplearning4j.nn.layers.convolution.Deconvolution2DLayer;
+import org.deeplearning4j.nn.params.DeconvolutionParamInitializer;
+import org.deeplearning4j.nn.workspace.ArrayType;
+import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
+import org.deeplearning4j.optimize.api.TrainingListener;
+import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.api.buffer.DataType;
+import org.nd4j.linalg.api.ndarray.INDArray;
+import org.nd4j.linalg.api.ops.DynamicCustomOp;
+import org.nd4j.linalg.api.ops.impl.broadcast.BiasAdd;
+import org.nd4j.linalg.factory.Nd4j;
+
+/**
+ * DL4J's transposed convolution with its forward pass through oneDNN. libnd4j 1.0.0-M2.1's oneDNN
+ * {@code deconv2d} refuses "same" padding, so DL4J's layer runs the generic one: a matrix product
+ * into a permuted view, which ND4J copies back element by element, then col2im. For the DCGAN's
+ * 128-to-64-map layer (7x7 to 14x14, 128 images, one thread) that took 380-470 ms against 35-45 ms
+ * for {@code deconv2d_tf}, TensorFlow's form of the same operation (a convolution's backward data
+ * pass), whose oneDNN implementation accepts "same" padding (docs/dl4j-defects.md). The backward
+ * pass, which recomputes the forward one, is DL4J's. A layer configuration, as
+ * {@link FusedBatchNormalization} is, so that Spark workers building networks from JSON get it too.
+ * Like DL4J's layer helpers it is chosen when the layer is created, and only where they are on
+ * ({@link NativeLayerOps}: the CPU backend, {@code org.eclipse.deeplearning4j.helpers.disable=false});
+ * elsewhere, and for inputs {@code deconv2d_tf} does not compute the same way (other than NCHW,
+ * "same" mode, no dilation, square), the forward pass is DL4J's.
+ */
+public class FastDeconvolution2D extends Deconvolution2D {
+    /** For JSON. */
+    public FastDeconvolution2D() {}
+
+    public FastDeconvolution2D(Deconvolution2D.Builder builder) {
+        super(builder);
+    }
+
+    @Override
+    public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> trainingListeners,
+            int layerIndex, INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
+        LayerValidation.assertNInNOutSet("FastDeconvolution2D", getLayerName(), layerIndex, getNIn(), getNOut());
+        boolean oneDnn = Nd4j.getEnvironment().isCPU()
+                && "false".equalsIgnoreCase(System.getProperty(NativeLayerOps.DISABLE_PROPERTY));
+        Deconvolution2DLayer layer = new Layer2D(conf, networkDataType, oneDnn);
+        layer.setListeners(trainingListeners);
+        layer.setIndex(layerIndex);
+        layer.setParamsViewArray(layerParamsView);
+        Map<String, INDArray> params = initializer().init(conf, layerParamsView, initializeParams);
+        layer.setParamTable(params);
+        layer.setConf(conf);
+        return layer;
+    }
+
+    /** The layer itself. */
+    static final class Layer2D extends Deconvolution2DLayer {
+        private final boolean oneDnn;
+
+        Layer2D(NeuralNetConfiguration conf, DataType dataType, boolean oneDnn) {
+            super(conf, dataType);
+            this.oneDnn = oneDnn;
+        }
+
+        @Override
+        protected Pair<INDArray, INDArray> preOutput(boolean training, boolean forBackprop,
+                LayerWorkspaceMgr workspaceMgr) {
+            INDArray weights = getParamWithNoise(DeconvolutionParamInitializer.WEIGHT_KEY, training, workspaceMgr);
+            if (!throughOneDnn(weights)) {
+                return super.preOutput(training, forBackprop, workspaceMgr);
+            }
+            int[] kernel = layerConf().getKernelSize();
+            int[] stride = layerConf().getStride();
+            int batch = (int) input.size(0);
+            int maps = (int) weights.size(1);
+            int height = (int) input.size(2) * stride[0];
+            int width = (int) input.size(3) * stride[1];
+            INDArray output = workspaceMgr.create(ArrayType.ACTIVATIONS, input.dataType(),
+                    new long[] {batch, maps, height, width}, 'c');
+            // DL4J keeps weights as [in, out, kH, kW]; deconv2d_tf takes [kH, kW, out, in]. Padding 0, dilation 1,
+            // "same" mode, NCHW, that weight format.
+            Nd4j.exec(DynamicCustomOp.builder("deconv2d_tf")
+                    .addInputs(Nd4j.createFromArray(batch, maps, height, width), weights.permute(2, 3, 1, 0), input)
+                    .addIntegerArguments(kernel[0], kernel[1], stride[0], stride[1], 0, 0, 1, 1, 1, 0, 0)
+                    .addOutputs(output).build());
+            if (layerConf().hasBias()) {
+                INDArray bias = getParamWithNoise(DeconvolutionParamInitializer.BIAS_KEY, training, workspaceMgr);
+                Nd4j.exec(new BiasAdd(output, bias.reshape(maps), output, true));
+            }
+            return new Pair<>(output, null);
+        }
+
+        /** Whether {@code deconv2d_tf} computes what DL4J's layer would, on this input, through oneDNN. */
+        boolean throughOneDnn(INDArray weights) {
+            org.deeplearning4j.nn.conf.layers.ConvolutionLayer conf = layerConf();
+            return oneDnn && conf.getConvolutionMode() == ConvolutionMode.Same && conf.getCnn2dDataFormat() == CNN2DFormat.NCHW
+                    && Arrays.equals(conf.getDilation(), new int[] {1, 1}) && input.rank() == 4
+                    && input.size(1) == weights.size(0) && input.size(2) == input.size(3)
+                    && input.dataType() == DataType.FLOAT && weights.dataType() == DataType.FLOAT;
+        }
+    }
+}
