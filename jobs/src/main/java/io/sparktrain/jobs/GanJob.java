@@ -67,8 +67,14 @@ public final class GanJob {
             GanNetworks networks;
             if (completedEpochs > 0) {
                 RunDirectory existing = start.existing().orElseThrow();
-                networks = new GanNetworks(existing.readCheckpoint(completedEpochs, GanRecorder.DISCRIMINATOR),
-                        existing.readCheckpoint(completedEpochs), GanModels.generator(spec, noiseSize).toJson());
+                try {
+                    networks = GanModels.restored(spec, noiseSize,
+                            existing.readCheckpoint(completedEpochs, GanRecorder.DISCRIMINATOR),
+                            existing.readCheckpoint(completedEpochs));
+                } catch (IllegalArgumentException e) {
+                    throw new IOException("the checkpoint of epoch " + completedEpochs + " in "
+                            + Storage.display(existing.uri()) + ": " + e.getMessage());
+                }
             } else {
                 networks = GanModels.newNetworks(spec, noiseSize);
             }

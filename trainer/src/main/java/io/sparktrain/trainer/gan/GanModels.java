@@ -6,6 +6,7 @@ import io.sparktrain.trainer.dl4j.FastReLU;
 import io.sparktrain.trainer.dl4j.FusedBatchNormalization;
 import io.sparktrain.trainer.model.ModelSpec;
 import io.sparktrain.trainer.model.NativeLayerOps;
+import io.sparktrain.trainer.sync.allreduce.NetworkState;
 import java.util.List;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -239,6 +240,29 @@ public final class GanModels {
         GanNetworks networks = new GanNetworks(discriminator, adversarial, generator(spec, noiseSize).toJson());
         networks.copyDiscriminator();
         return networks;
+    }
+
+    /**
+     * Checkpointed networks in the configurations this version builds: their parameters, optimizer
+     * state and counts, this version's layers. A run resumed after a layer implementation changed
+     * gets the new one (a DCGAN checkpointed before {@link FastDeconvolution2D} trains on with its
+     * forward pass); one whose parameters no longer fit is refused.
+     */
+    public static GanNetworks restored(ModelSpec spec, int noiseSize, ComputationGraph discriminator,
+            ComputationGraph adversarial) {
+        NativeLayerOps.enableInThisJvm();
+        return new GanNetworks(rebuilt(discriminator, discriminator(spec), "discriminator"),
+                rebuilt(adversarial, adversarial(spec, noiseSize), "adversarial network"),
+                generator(spec, noiseSize).toJson());
+    }
+
+    private static ComputationGraph rebuilt(ComputationGraph saved, ComputationGraphConfiguration today, String what) {
+        ComputationGraph layout = new ComputationGraph(today);
+        layout.init();
+        GanNetworks.requireParameters(saved, layout, what);
+        ComputationGraphConfiguration counts = saved.getConfiguration();
+        return new NetworkState(today.toJson(), saved.params(), saved.getUpdater().getStateViewArray(),
+                counts.getIterationCount(), counts.getEpochCount()).build();
     }
 
     private static ComputationGraphConfiguration.GraphBuilder builder(ModelSpec spec, Architecture architecture,

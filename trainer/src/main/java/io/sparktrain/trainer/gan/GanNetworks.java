@@ -36,17 +36,22 @@ public record GanNetworks(ComputationGraph discriminator, ComputationGraph adver
     public static ComputationGraph generatorOf(ComputationGraph adversarial, String generatorJson) {
         ComputationGraph generator = new ComputationGraph(ComputationGraphConfiguration.fromJson(generatorJson));
         generator.init();
-        Map<String, INDArray> trained = adversarial.paramTable();
-        generator.paramTable().forEach((name, expected) -> {
+        requireParameters(adversarial, generator, "generator");
+        return copyGenerator(adversarial, generator);
+    }
+
+    /** Refuses a saved network that lacks one of {@code network}'s parameters or holds it in another shape. */
+    static void requireParameters(ComputationGraph saved, ComputationGraph network, String what) {
+        Map<String, INDArray> trained = saved.paramTable();
+        network.paramTable().forEach((name, expected) -> {
             INDArray value = trained.get(name);
             if (value == null || !Arrays.equals(value.shape(), expected.shape())) {
-                throw new IllegalArgumentException("the saved GAN does not hold this version's generator (parameter "
-                        + name + " is " + (value == null ? "missing" : Arrays.toString(value.shape()))
+                throw new IllegalArgumentException("the saved GAN does not hold this version's " + what
+                        + " (parameter " + name + " is " + (value == null ? "missing" : Arrays.toString(value.shape()))
                         + "; expected " + Arrays.toString(expected.shape()) + "): it was trained with an "
                         + "earlier form of its architecture; train it anew");
             }
         });
-        return copyGenerator(adversarial, generator);
     }
 
     /**

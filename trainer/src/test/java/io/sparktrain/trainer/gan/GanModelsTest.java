@@ -3,15 +3,20 @@ package io.sparktrain.trainer.gan;
 import static io.sparktrain.trainer.testing.ExactArrays.assertBitwiseEqual;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparktrain.trainer.config.ConfigLoader;
 import io.sparktrain.trainer.config.TrainConfig;
+import io.sparktrain.trainer.dl4j.FastDeconvolution2D;
 import io.sparktrain.trainer.model.ModelSpec;
+import io.sparktrain.trainer.sync.allreduce.NetworkState;
 import java.util.List;
 import java.util.Map;
+import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.junit.jupiter.api.Test;
 import org.nd4j.linalg.api.buffer.DataType;
@@ -120,6 +125,37 @@ class GanModelsTest {
                 () -> GanNetworks.generatorOf(networks("gan").adversarial(), dcganGenerator));
         assertTrue(refused.getMessage().contains("parameter g1_W is [100, 256]; expected [100, 6272]"),
                 refused.getMessage());
+    }
+
+    /**
+     * A DCGAN checkpointed while its generator used DL4J's Deconvolution2D resumes with this
+     * version's FastDeconvolution2D, its parameters, Adam's moments and its counts as saved; the
+     * lecture GAN's checkpoint does not fit a DCGAN and is refused by name.
+     */
+    @Test
+    void aCheckpointIsRestoredWithThisVersionsLayers() {
+        GanNetworks gan = networks("dcgan");
+        gan.adversarial().fit(new DataSet(GanImages.noise(3, 4, 100), Nd4j.ones(DataType.FLOAT, 4, 1)));
+        String json = gan.adversarial().getConfiguration().toJson();
+        ComputationGraph saved = new NetworkState(json.replace(FastDeconvolution2D.class.getName(),
+                Deconvolution2D.class.getName()), gan.adversarial().params(),
+                gan.adversarial().getUpdater().getStateViewArray(), 1, 0).build();
+        assertFalse(saved.getLayer("g2").conf().getLayer() instanceof FastDeconvolution2D,
+                "the checkpoint has DL4J's layer");
+
+        ModelSpec spec = ModelSpec.of(config("dcgan").model(), 1, 28, 28, 1);
+        GanNetworks restored = GanModels.restored(spec, 100, gan.discriminator(), saved);
+        assertInstanceOf(FastDeconvolution2D.class, restored.adversarial().getLayer("g2").conf().getLayer());
+        assertBitwiseEqual(saved.params(), restored.adversarial().params(), "parameters");
+        assertBitwiseEqual(saved.getUpdater().getStateViewArray(),
+                restored.adversarial().getUpdater().getStateViewArray(), "Adam's moments");
+        assertEquals(1, restored.adversarial().getConfiguration().getIterationCount());
+        assertBitwiseEqual(gan.discriminator().params(), restored.discriminator().params(), "discriminator");
+
+        GanNetworks lecture = networks("gan");
+        IllegalArgumentException refused = assertThrows(IllegalArgumentException.class,
+                () -> GanModels.restored(spec, 100, lecture.discriminator(), lecture.adversarial()));
+        assertTrue(refused.getMessage().contains("this version's discriminator"), refused.getMessage());
     }
 
     @Test
