@@ -1,9 +1,9 @@
 package io.sparktrain.trainer.dl4j;
 
+import io.sparktrain.trainer.model.NativeLayerOps;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Map;
-import io.sparktrain.trainer.model.NativeLayerOps;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
