@@ -100,7 +100,8 @@ public class FastDeconvolution2D extends Deconvolution2D {
         /** Whether {@code deconv2d_tf} computes what DL4J's layer would, on this input, through oneDNN. */
         boolean throughOneDnn(INDArray weights) {
             org.deeplearning4j.nn.conf.layers.ConvolutionLayer conf = layerConf();
-            return oneDnn && conf.getConvolutionMode() == ConvolutionMode.Same && conf.getCnn2dDataFormat() == CNN2DFormat.NCHW
+            return oneDnn && conf.getConvolutionMode() == ConvolutionMode.Same
+                    && conf.getCnn2dDataFormat() == CNN2DFormat.NCHW
                     && Arrays.equals(conf.getDilation(), new int[] {1, 1}) && input.rank() == 4
                     && input.size(1) == weights.size(0) && input.size(2) == input.size(3)
                     && input.dataType() == DataType.FLOAT && weights.dataType() == DataType.FLOAT;

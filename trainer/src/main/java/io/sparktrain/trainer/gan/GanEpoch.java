@@ -13,8 +13,8 @@ import java.util.Optional;
  */
 public record GanEpoch(int epoch, int epochs, double discriminatorLoss, double generatorLoss,
         double[] discriminatorRoundLosses, double[] generatorRoundLosses, double discriminatorAccuracyReal,
-        double discriminatorAccuracyFake, long realExamples, double seconds, double trainSeconds, double bytesPerStep, float[][] samples,
-        Optional<SampleJudge.Quality> quality) {
+        double discriminatorAccuracyFake, long realExamples, double seconds, double trainSeconds, double bytesPerStep,
+        float[][] samples, Optional<SampleJudge.Quality> quality) {
 
     /** Real images trained on per second of training. */
     public double samplesPerSecond() {
