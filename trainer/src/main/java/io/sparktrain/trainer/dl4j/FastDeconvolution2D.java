@@ -10,6 +10,8 @@ import org.deeplearning4j.nn.conf.ConvolutionMode;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.layers.Deconvolution2D;
 import org.deeplearning4j.nn.conf.layers.LayerValidation;
+import org.deeplearning4j.nn.gradient.DefaultGradient;
+import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.convolution.Deconvolution2DLayer;
 import org.deeplearning4j.nn.params.DeconvolutionParamInitializer;
 import org.deeplearning4j.nn.workspace.ArrayType;
@@ -95,6 +97,46 @@ public class FastDeconvolution2D extends Deconvolution2D {
                 Nd4j.exec(new BiasAdd(output, bias.reshape(maps), output, true));
             }
             return new Pair<>(output, null);
+        }
+
+        /**
+         * The backward pass as two convolutions oneDNN runs: a transposed convolution's input
+         * gradient is the convolution of the output gradient with the same weights, and its weight
+         * gradient is the weight gradient of that convolution with the input as output gradient.
+         * DL4J's weight layout [in, out, kH, kW] is libnd4j's convolution format 1 ([oC, iC, kH, kW])
+         * as it is. DL4J's generic {@code deconv2d_bp} spent half its time copying a permuted view.
+         */
+        @Override
+        public Pair<Gradient, INDArray> backpropGradient(INDArray epsilon, LayerWorkspaceMgr workspaceMgr) {
+            INDArray weights = getParamWithNoise(DeconvolutionParamInitializer.WEIGHT_KEY, true, workspaceMgr);
+            if (!throughOneDnn(weights)) {
+                return super.backpropGradient(epsilon, workspaceMgr);
+            }
+            INDArray delta = layerConf().getActivationFn().backprop(preOutput4d(true, true, workspaceMgr).getFirst(),
+                    epsilon).getFirst();
+            int[] kernel = layerConf().getKernelSize();
+            int[] stride = layerConf().getStride();
+            // Padding 0 and dilation 1, "same" mode (libnd4j derives the padding), NCHW, weight format 1.
+            int[] arguments = {kernel[0], kernel[1], stride[0], stride[1], 0, 0, 1, 1, 1, 0, 1};
+            INDArray inputGradient = workspaceMgr.create(ArrayType.ACTIVATION_GRAD, input.dataType(), input.shape(),
+                    'c');
+            Nd4j.exec(DynamicCustomOp.builder("conv2d").addInputs(delta, weights).addIntegerArguments(arguments)
+                    .addOutputs(inputGradient).build());
+            INDArray weightGradient = gradientViews.get(DeconvolutionParamInitializer.WEIGHT_KEY);
+            // The convolution's own input gradient is not needed: a scratch array takes it.
+            INDArray scratch = workspaceMgr.createUninitialized(ArrayType.BP_WORKING_MEM, delta.dataType(),
+                    delta.shape(), 'c');
+            Nd4j.exec(DynamicCustomOp.builder("conv2d_bp").addInputs(delta, weights, input)
+                    .addIntegerArguments(arguments).addOutputs(scratch, weightGradient).build());
+            Gradient gradient = new DefaultGradient();
+            if (layerConf().hasBias()) {
+                INDArray biasGradient = gradientViews.get(DeconvolutionParamInitializer.BIAS_KEY);
+                biasGradient.assign(delta.sum(0, 2, 3).reshape(biasGradient.shape()));
+                gradient.setGradientFor(DeconvolutionParamInitializer.BIAS_KEY, biasGradient);
+            }
+            gradient.setGradientFor(DeconvolutionParamInitializer.WEIGHT_KEY, weightGradient, 'c');
+            weightNoiseParams.clear();
+            return new Pair<>(gradient, inputGradient);
         }
 
         /** Whether {@code deconv2d_tf} computes what DL4J's layer would, on this input, through oneDNN. */

@@ -70,6 +70,32 @@ class FastDeconvolution2DTest {
         assertClose(dl4j.params(), fast.params(), 1e-4, "parameters after three Adam steps");
     }
 
+    /**
+     * The layer's own backward pass, where the test above sees only the weight and bias gradients:
+     * the gradient it hands to the layer below (the DCGAN's deconvolutions follow other layers).
+     */
+    @Test
+    void passesDl4jsGradientToTheLayerBelow() {
+        ComputationGraph dl4j = network(false, 7);
+        ComputationGraph fast = network(true, 7);
+        fast.setParams(dl4j.params().dup());
+        INDArray features = batch(7).getFeatures();
+        INDArray epsilon = Nd4j.randn(DataType.FLOAT, 8, 4, 14, 14);
+        INDArray[] inputGradients = new INDArray[2];
+        INDArray[] weightGradients = new INDArray[2];
+        ComputationGraph[] networks = {dl4j, fast};
+        for (int i = 0; i < 2; i++) {
+            networks[i].initGradientsView();
+            org.deeplearning4j.nn.api.Layer layer = networks[i].getLayer("deconv");
+            layer.setInput(features, LayerWorkspaceMgr.noWorkspaces());
+            var backward = layer.backpropGradient(epsilon.dup(), LayerWorkspaceMgr.noWorkspaces());
+            inputGradients[i] = backward.getSecond().dup();
+            weightGradients[i] = backward.getFirst().getGradientFor("W").dup();
+        }
+        assertClose(inputGradients[0], inputGradients[1], 1e-5, "gradient to the layer below");
+        assertClose(weightGradients[0], weightGradients[1], 1e-5, "weight gradient");
+    }
+
     /** Shapes deconv2d_tf would compute differently, and helpers switched off, keep DL4J's own forward pass. */
     @Test
     void dl4jsForwardPassWhereDeconv2dTfDoesNotApply() {
