@@ -25,18 +25,18 @@ import org.nd4j.linalg.api.ops.impl.broadcast.BiasAdd;
 import org.nd4j.linalg.factory.Nd4j;
 
 /**
- * DL4J's transposed convolution with its forward pass through oneDNN. libnd4j 1.0.0-M2.1's oneDNN
+ * DL4J's transposed convolution with its forward and backward passes through oneDNN. libnd4j 1.0.0-M2.1's oneDNN
  * {@code deconv2d} refuses "same" padding, so DL4J's layer runs the generic one: a matrix product
  * into a permuted view, which ND4J copies back element by element, then col2im. For the DCGAN's
  * 128-to-64-map layer (7x7 to 14x14, 128 images, one thread) that took 380-470 ms against 35-45 ms
  * for {@code deconv2d_tf}, TensorFlow's form of the same operation (a convolution's backward data
- * pass), whose oneDNN implementation accepts "same" padding (docs/dl4j-defects.md). The backward
- * pass, which recomputes the forward one, is DL4J's. A layer configuration, as
+ * pass), whose oneDNN implementation accepts "same" padding (docs/dl4j-defects.md); the backward
+ * pass runs as two convolutions ({@link Layer2D#backpropGradient}). A layer configuration, as
  * {@link FusedBatchNormalization} is, so that Spark workers building networks from JSON get it too.
  * Like DL4J's layer helpers it is chosen when the layer is created, and only where they are on
  * ({@link NativeLayerOps}: the CPU backend, {@code org.eclipse.deeplearning4j.helpers.disable=false});
- * elsewhere, and for inputs {@code deconv2d_tf} does not compute the same way (other than NCHW,
- * "same" mode, no dilation, square), the forward pass is DL4J's.
+ * elsewhere, and for inputs these ops do not compute the same way (other than NCHW, "same" mode, no
+ * dilation, square), both passes are DL4J's.
  */
 public class FastDeconvolution2D extends Deconvolution2D {
     /** For JSON. */
