@@ -8,7 +8,6 @@ import io.sparktrain.datasets.storage.Storage;
 import io.sparktrain.trainer.config.CommandLine;
 import io.sparktrain.trainer.config.CommandLine.Option;
 import io.sparktrain.trainer.config.ConfigLoader;
-import io.sparktrain.trainer.config.ConfigSchema;
 import io.sparktrain.trainer.config.InvalidConfigException;
 import io.sparktrain.trainer.config.JobKind;
 import io.sparktrain.trainer.config.TrainConfig;
@@ -58,9 +57,8 @@ public final class GenerateJob {
     private static final Option JUDGE = Option.single("--judge", "RUN",
             "a classifier run (as gan.classifier) that scores the samples: classifier score\n"
                     + "and Fréchet distance to the test images, logged and kept in quality.json");
-    private static final Option RUN_ROOT = Option.single("--run-root", "DIR",
-            "where run ids are looked up, as run.root (default: the working directory)");
-    private static final List<Option> OPTIONS = List.of(RUN, COUNT, OUT, FORMAT, EPOCH, SEED, JUDGE, RUN_ROOT);
+    private static final List<Option> OPTIONS = List.of(RUN, COUNT, OUT, FORMAT, EPOCH, SEED, JUDGE,
+            JobArguments.RUN_ROOT);
     static final int MAX_COUNT = 1_000_000;
     private static final int PREVIEW_SIDE = 10;
     private static final int PREVIEW_SCALE = 2;
@@ -95,7 +93,7 @@ public final class GenerateJob {
                     line.value(OUT.name()).orElseThrow(), format,
                     line.number(EPOCH.name(), 1, Integer.MAX_VALUE).map(Long::intValue),
                     line.number(SEED.name(), Long.MIN_VALUE, Long.MAX_VALUE).orElse(1L), judge,
-                    line.value(RUN_ROOT.name()).orElse(ConfigSchema.RUN_ROOT.defaultValue())));
+                    JobArguments.runRoot(line)));
         }
     }
 

@@ -38,6 +38,9 @@ public record JobArguments(JobKind job, Optional<Path> configFile, Optional<Resu
     static final Option FROM_EPOCH = Option.single("--from-epoch", "N",
             "with --resume: continue from epoch N's checkpoint instead of the last; later\n"
                     + "checkpoints and metrics are moved aside into the run's superseded/ directory");
+    /** For the jobs that read runs by id, which run.root they are under. */
+    static final Option RUN_ROOT = Option.single("--run-root", "DIR",
+            "where run ids are looked up, as run.root (default: the working directory)");
     static final Option SET = Option.repeatable("--set", "key=value", "override a config key (repeatable)");
     static final Option DESCRIBE = Option.flag("--describe-config",
             "print every config key with its default and meaning");
@@ -88,6 +91,11 @@ public record JobArguments(JobKind job, Optional<Path> configFile, Optional<Resu
             // refused below, naming the value
         }
         throw line.problem("--target-accuracy " + value + ": expected a fraction in (0, 1], e.g. 0.99");
+    }
+
+    /** What {@link #RUN_ROOT} says on {@code line}, or run.root's default. */
+    static String runRoot(CommandLine line) {
+        return line.value(RUN_ROOT.name()).orElse(ConfigSchema.RUN_ROOT.defaultValue());
     }
 
     /** The same command line, its config checked for {@code other} instead. */

@@ -41,8 +41,6 @@ public final class JudgeJob {
     private static final Option MIN_ACCURACY = Option.single("--min-accuracy", "A",
             "refuse a classifier right on fewer of its test images than this (default "
                     + ConfigSchema.CLASSIFIER_MIN_ACCURACY.defaultValue() + ")");
-    private static final Option RUN_ROOT = Option.single("--run-root", "DIR",
-            "where run ids are looked up, as run.root (default: the working directory)");
 
     private JudgeJob() {}
 
@@ -51,8 +49,8 @@ public final class JudgeJob {
 
         /** The request, or empty when the command line asks for help (printed). */
         static Optional<Request> parse(String... args) {
-            CommandLine line = CommandLine.parseWithOperands(SYNOPSIS, List.of(CLASSIFIER, MIN_ACCURACY, RUN_ROOT),
-                    args);
+            CommandLine line = CommandLine.parseWithOperands(SYNOPSIS,
+                    List.of(CLASSIFIER, MIN_ACCURACY, JobArguments.RUN_ROOT), args);
             if (line.has(CommandLine.HELP.name())) {
                 System.out.print(line.usage());
                 return Optional.empty();
@@ -60,20 +58,10 @@ public final class JudgeJob {
             if (!line.has(CLASSIFIER.name()) || line.operands().isEmpty()) {
                 throw line.problem("--classifier and at least one image file are required");
             }
-            double minAccuracy = ConfigSchema.CLASSIFIER_MIN_ACCURACY.defaultValue();
-            if (line.has(MIN_ACCURACY.name())) {
-                String given = line.value(MIN_ACCURACY.name()).orElseThrow();
-                try {
-                    minAccuracy = Double.parseDouble(given);
-                } catch (NumberFormatException e) {
-                    minAccuracy = Double.NaN;
-                }
-                if (!(minAccuracy >= 0 && minAccuracy <= 1)) {
-                    throw line.problem("--min-accuracy " + given + ": expected a number in [0, 1]");
-                }
-            }
+            double minAccuracy = line.decimal(MIN_ACCURACY.name(), 0, 1)
+                    .orElse(ConfigSchema.CLASSIFIER_MIN_ACCURACY.defaultValue());
             return Optional.of(new Request(line.value(CLASSIFIER.name()).orElseThrow(), minAccuracy,
-                    line.value(RUN_ROOT.name()).orElse(ConfigSchema.RUN_ROOT.defaultValue()),
+                    JobArguments.runRoot(line),
                     line.operands().stream().map(Path::of).toList()));
         }
     }

@@ -7,7 +7,6 @@ import io.sparktrain.datasets.storage.Storage;
 import io.sparktrain.trainer.config.CommandLine;
 import io.sparktrain.trainer.config.CommandLine.Option;
 import io.sparktrain.trainer.config.ConfigLoader;
-import io.sparktrain.trainer.config.ConfigSchema;
 import io.sparktrain.trainer.config.InvalidConfigException;
 import io.sparktrain.trainer.config.JobKind;
 import io.sparktrain.trainer.config.TrainConfig;
@@ -73,14 +72,12 @@ public final class PredictJob {
     private static final Option MAX_UNREADABLE = Option.single("--max-unreadable-fraction", "F",
             "rows or images that cannot be read are skipped and listed in the summary; above this fraction of\n"
                     + "the input the job fails and writes nothing (default: 0.001)");
-    private static final Option RUN_ROOT = Option.single("--run-root", "DIR",
-            "where run ids are looked up, as run.root (default: the working directory)");
     private static final Option REGISTRY_ROOT = Option.single("--registry-root", "DIR",
             "where MODEL@ALIAS is looked up, as submit/registry's (default: the working directory)");
     private static final Option SET = Option.repeatable("--set", "KEY=VALUE",
             "a spark.* setting over the run's own, e.g. spark.master=spark://host:7077");
     private static final List<Option> OPTIONS = List.of(RUN, INPUT, OUTPUT, FORMAT, LABELS, EPOCH, FEATURES_COL,
-            LABEL_COL, ID_COL, BATCH_SIZE, MAX_UNREADABLE, RUN_ROOT, REGISTRY_ROOT, SET);
+            LABEL_COL, ID_COL, BATCH_SIZE, MAX_UNREADABLE, JobArguments.RUN_ROOT, REGISTRY_ROOT, SET);
     private static final List<String> FORMATS = List.of("idx", "parquet", "csv", "images");
 
     private PredictJob() {}
@@ -115,16 +112,7 @@ public final class PredictJob {
             if (!labels.isEmpty() && labels.size() != inputs.size()) {
                 throw line.problem(labels.size() + " --labels for " + inputs.size() + " --input; give one for each");
             }
-            double maxUnreadable;
-            try {
-                maxUnreadable = Double.parseDouble(line.value(MAX_UNREADABLE.name()).orElse("0.001"));
-            } catch (NumberFormatException e) {
-                maxUnreadable = Double.NaN;
-            }
-            if (!(maxUnreadable >= 0 && maxUnreadable <= 1)) {
-                throw line.problem("--max-unreadable-fraction " + line.value(MAX_UNREADABLE.name()).orElseThrow()
-                        + ": expected a number in [0, 1]");
-            }
+            double maxUnreadable = line.decimal(MAX_UNREADABLE.name(), 0, 1).orElse(0.001);
             List<String> settings = line.values(SET.name());
             for (String setting : settings) {
                 if (!setting.startsWith("spark.")) {
@@ -138,7 +126,7 @@ public final class PredictJob {
                     line.value(FEATURES_COL.name()).orElse(PredictionInput.FEATURES),
                     line.value(LABEL_COL.name()).orElse(PredictionInput.LABEL), line.value(ID_COL.name()),
                     line.number(BATCH_SIZE.name(), 1, 65_536).orElse(256L).intValue(), maxUnreadable,
-                    line.value(RUN_ROOT.name()).orElse(ConfigSchema.RUN_ROOT.defaultValue()),
+                    JobArguments.runRoot(line),
                     line.value(REGISTRY_ROOT.name()).orElse("."), settings));
         }
 

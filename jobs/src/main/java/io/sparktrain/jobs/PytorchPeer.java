@@ -37,8 +37,8 @@ final class PytorchPeer {
     static final String SCRIPT = "submit/lib/pytorch_peer.py";
     /** Set by submit/'s launcher: the checkout the script is in. */
     static final String HOME_PROPERTY = "sparktrain.home";
-    private static final List<String> ARCHITECTURES = List.of("lenet", "resnet18", "resnet34", "resnet50", "dcgan");
     private static final String DCGAN = "dcgan";
+    private static final List<String> ARCHITECTURES = List.of("lenet", "resnet18", "resnet34", "resnet50", DCGAN);
     private static final Logger log = LoggerFactory.getLogger(PytorchPeer.class);
 
     private final String python;

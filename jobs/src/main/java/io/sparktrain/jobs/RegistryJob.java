@@ -3,7 +3,6 @@ package io.sparktrain.jobs;
 import io.sparktrain.datasets.storage.Storage;
 import io.sparktrain.trainer.config.CommandLine;
 import io.sparktrain.trainer.config.CommandLine.Option;
-import io.sparktrain.trainer.config.ConfigSchema;
 import io.sparktrain.trainer.config.InvalidConfigException;
 import io.sparktrain.trainer.registry.AliasChange;
 import io.sparktrain.trainer.registry.Lease;
@@ -42,9 +41,7 @@ public final class RegistryJob {
             "promote, rollback: why, kept in the champion's history (required)");
     private static final Option REGISTRY_ROOT = Option.single("--registry-root", "DIR",
             "where the registry lives, as registry/ below it (path or URI; default: the working directory)");
-    private static final Option RUN_ROOT = Option.single("--run-root", "DIR",
-            "where run ids are looked up, as run.root (default: the working directory)");
-    private static final List<Option> OPTIONS = List.of(RUN, EPOCH, REASON, REGISTRY_ROOT, RUN_ROOT);
+    private static final List<Option> OPTIONS = List.of(RUN, EPOCH, REASON, REGISTRY_ROOT, JobArguments.RUN_ROOT);
     private static final List<String> ACTIONS = List.of("list", "show", "register", "promote", "rollback");
     /** A change by hand takes seconds; a lease this long outlives nothing that matters if the job dies. */
     private static final Duration LEASE = Duration.ofMinutes(5);
@@ -95,7 +92,7 @@ public final class RegistryJob {
             return Optional.of(new Request(action, given, line.value(RUN.name()),
                     line.number(EPOCH.name(), 1, Integer.MAX_VALUE).map(Long::intValue), line.value(REASON.name()),
                     line.value(REGISTRY_ROOT.name()).orElse("."),
-                    line.value(RUN_ROOT.name()).orElse(ConfigSchema.RUN_ROOT.defaultValue())));
+                    JobArguments.runRoot(line)));
         }
     }
 

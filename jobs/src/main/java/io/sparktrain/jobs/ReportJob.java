@@ -3,7 +3,6 @@ package io.sparktrain.jobs;
 import io.sparktrain.datasets.storage.Storage;
 import io.sparktrain.trainer.config.CommandLine;
 import io.sparktrain.trainer.config.CommandLine.Option;
-import io.sparktrain.trainer.config.ConfigSchema;
 import io.sparktrain.trainer.config.InvalidConfigException;
 import io.sparktrain.trainer.report.ComparisonReport;
 import io.sparktrain.trainer.report.RunRecord;
@@ -31,8 +30,6 @@ public final class ReportJob {
     private static final Option OUT = Option.single("--out", "FILE",
             "where the page goes (path or URI), a new file; one run's page goes to its own\n"
                     + "report.html without it");
-    private static final Option RUN_ROOT = Option.single("--run-root", "DIR",
-            "where run ids are looked up, as run.root (default: the working directory)");
     private static final Logger log = LoggerFactory.getLogger(ReportJob.class);
 
     private ReportJob() {}
@@ -41,7 +38,7 @@ public final class ReportJob {
     record Request(List<String> runs, Optional<String> out, String runRoot) {
 
         static Optional<Request> parse(String... args) {
-            CommandLine line = CommandLine.parseWithOperands(SYNOPSIS, List.of(OUT, RUN_ROOT), args);
+            CommandLine line = CommandLine.parseWithOperands(SYNOPSIS, List.of(OUT, JobArguments.RUN_ROOT), args);
             if (line.has(CommandLine.HELP.name())) {
                 System.out.print(line.usage());
                 return Optional.empty();
@@ -53,7 +50,7 @@ public final class ReportJob {
                 throw line.problem("a comparison of " + line.operands().size() + " runs needs --out FILE");
             }
             return Optional.of(new Request(line.operands(), line.value(OUT.name()),
-                    line.value(RUN_ROOT.name()).orElse(ConfigSchema.RUN_ROOT.defaultValue())));
+                    JobArguments.runRoot(line)));
         }
     }
 

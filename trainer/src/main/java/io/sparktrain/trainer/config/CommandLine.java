@@ -165,6 +165,28 @@ public final class CommandLine {
         throw problem(name + " " + text.get() + ": expected a whole number in [" + min + ", " + max + "]");
     }
 
+    /** The number {@code name} holds, if given; a problem naming the option unless it is in [min, max]. */
+    public Optional<Double> decimal(String name, double min, double max) {
+        Optional<String> text = value(name);
+        if (text.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            double parsed = Double.parseDouble(text.get().strip());
+            if (parsed >= min && parsed <= max) {
+                return Optional.of(parsed);
+            }
+        } catch (NumberFormatException e) {
+            // reported below with the range
+        }
+        throw problem(name + " " + text.get() + ": expected a number in [" + plain(min) + ", " + plain(max) + "]");
+    }
+
+    /** 1 rather than 1.0. */
+    private static String plain(double value) {
+        return java.math.BigDecimal.valueOf(value).stripTrailingZeros().toPlainString();
+    }
+
     /** A problem with this command line: {@code message}, then the usage. */
     public InvalidConfigException problem(String message) {
         return new InvalidConfigException(message + "\n" + usage);

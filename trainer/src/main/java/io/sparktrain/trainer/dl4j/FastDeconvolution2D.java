@@ -50,9 +50,7 @@ public class FastDeconvolution2D extends Deconvolution2D {
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> trainingListeners,
             int layerIndex, INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
         LayerValidation.assertNInNOutSet("FastDeconvolution2D", getLayerName(), layerIndex, getNIn(), getNOut());
-        boolean oneDnn = Nd4j.getEnvironment().isCPU()
-                && "false".equalsIgnoreCase(System.getProperty(NativeLayerOps.DISABLE_PROPERTY));
-        Deconvolution2DLayer layer = new Layer2D(conf, networkDataType, oneDnn);
+        Deconvolution2DLayer layer = new Layer2D(conf, networkDataType, NativeLayerOps.onInThisJvm());
         layer.setListeners(trainingListeners);
         layer.setIndex(layerIndex);
         layer.setParamsViewArray(layerParamsView);

@@ -33,6 +33,14 @@ public final class NativeLayerOps {
         return (options + " -D" + DISABLE_PROPERTY + "=" + disabledSetting()).strip();
     }
 
+    /**
+     * Whether layers created now in this JVM run the native ops, as DL4J's layers decide it from the
+     * property; for the project's own layers that choose between DL4J's path and a native one.
+     */
+    public static boolean onInThisJvm() {
+        return Nd4j.getEnvironment().isCPU() && "false".equalsIgnoreCase(System.getProperty(DISABLE_PROPERTY));
+    }
+
     private static String disabledSetting() {
         String set = System.getProperty(DISABLE_PROPERTY);
         return set != null ? set : String.valueOf(!Nd4j.getEnvironment().isCPU());

@@ -24,4 +24,17 @@ class CommandLineTest {
                 () -> CommandLine.parseWithOperands("usage: report RUN...", OPTIONS, "a", "--outt", "x"),
                 "a mistyped option is not an operand");
     }
+
+    @Test
+    void aDecimalIsReadWithinItsRangeAndRefusedOutsideNamingTheRange() {
+        List<Option> fraction = List.of(Option.single("--fraction", "F", "a share"));
+        assertEquals(Optional.of(0.25), CommandLine.parse("usage: x", fraction, "--fraction", "0.25")
+                .decimal("--fraction", 0, 1));
+        assertEquals(Optional.empty(), CommandLine.parse("usage: x", fraction).decimal("--fraction", 0, 1));
+        for (String bad : List.of("1.5", "-0.1", "half", "NaN")) {
+            String message = assertThrows(InvalidConfigException.class, () -> CommandLine.parse("usage: x", fraction,
+                    "--fraction", bad).decimal("--fraction", 0, 1)).getMessage();
+            assertTrue(message.startsWith("--fraction " + bad + ": expected a number in [0, 1]"), message);
+        }
+    }
 }
