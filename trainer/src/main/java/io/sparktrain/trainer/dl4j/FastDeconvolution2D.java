@@ -18,6 +18,8 @@ import org.deeplearning4j.nn.workspace.ArrayType;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.deeplearning4j.optimize.api.TrainingListener;
 import org.nd4j.common.primitives.Pair;
+import org.nd4j.linalg.activations.IActivation;
+import org.nd4j.linalg.activations.impl.ActivationIdentity;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
 import org.nd4j.linalg.api.ops.DynamicCustomOp;
@@ -110,8 +112,10 @@ public class FastDeconvolution2D extends Deconvolution2D {
             if (!throughOneDnn(weights)) {
                 return super.backpropGradient(epsilon, workspaceMgr);
             }
-            INDArray delta = layerConf().getActivationFn().backprop(preOutput4d(true, true, workspaceMgr).getFirst(),
-                    epsilon).getFirst();
+            // DL4J recomputes the output here for the activation's derivative; the identity's needs none.
+            IActivation activation = layerConf().getActivationFn();
+            INDArray delta = activation instanceof ActivationIdentity ? epsilon
+                    : activation.backprop(preOutput4d(true, true, workspaceMgr).getFirst(), epsilon).getFirst();
             int[] kernel = layerConf().getKernelSize();
             int[] stride = layerConf().getStride();
             // Padding 0 and dilation 1, "same" mode (libnd4j derives the padding), NCHW, weight format 1.

@@ -1,6 +1,7 @@
 package io.sparktrain.trainer.gan;
 
 import io.sparktrain.trainer.config.TrainConfig;
+import io.sparktrain.trainer.dl4j.FastConvolution2D;
 import io.sparktrain.trainer.dl4j.FastDeconvolution2D;
 import io.sparktrain.trainer.dl4j.FastReLU;
 import io.sparktrain.trainer.dl4j.FusedBatchNormalization;
@@ -179,8 +180,8 @@ public final class GanModels {
         }
 
         private static Layer convolution(int maps, IActivation activation, boolean bias) {
-            return new ConvolutionLayer.Builder(5, 5).stride(2, 2).convolutionMode(ConvolutionMode.Same).nOut(maps)
-                    .hasBias(bias).activation(activation).build();
+            return new FastConvolution2D(new ConvolutionLayer.Builder(5, 5).stride(2, 2)
+                    .convolutionMode(ConvolutionMode.Same).nOut(maps).hasBias(bias).activation(activation));
         }
     }
 

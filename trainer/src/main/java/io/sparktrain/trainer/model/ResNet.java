@@ -1,5 +1,6 @@
 package io.sparktrain.trainer.model;
 
+import io.sparktrain.trainer.dl4j.FastConvolution2D;
 import io.sparktrain.trainer.dl4j.FastReLU;
 import io.sparktrain.trainer.dl4j.FusedBatchNormalization;
 import java.util.List;
@@ -141,9 +142,9 @@ public final class ResNet implements ModelFactory {
      */
     private static String convBn(ComputationGraphConfiguration.GraphBuilder graph, String name, String input,
             int outputs, int kernel, int stride, boolean relu) {
-        graph.layer(name + "_conv", new ConvolutionLayer.Builder(kernel, kernel).stride(stride, stride)
-                .padding(kernel / 2, kernel / 2).nOut(outputs).hasBias(false).activation(Activation.IDENTITY).build(),
-                input);
+        graph.layer(name + "_conv", new FastConvolution2D(new ConvolutionLayer.Builder(kernel, kernel)
+                .stride(stride, stride).padding(kernel / 2, kernel / 2).nOut(outputs).hasBias(false)
+                .activation(Activation.IDENTITY)), input);
         graph.layer(name + "_bn", new FusedBatchNormalization(), name + "_conv");
         if (!relu) {
             return name + "_bn";
