@@ -3,7 +3,6 @@ package io.sparktrain.trainer.dl4j;
 import io.sparktrain.trainer.model.NativeLayerOps;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Map;
 import org.deeplearning4j.nn.api.Layer;
 import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -52,14 +51,9 @@ public class FastDeconvolution2D extends Deconvolution2D {
     public Layer instantiate(NeuralNetConfiguration conf, Collection<TrainingListener> trainingListeners,
             int layerIndex, INDArray layerParamsView, boolean initializeParams, DataType networkDataType) {
         LayerValidation.assertNInNOutSet("FastDeconvolution2D", getLayerName(), layerIndex, getNIn(), getNOut());
-        Deconvolution2DLayer layer = new Layer2D(conf, networkDataType, NativeLayerOps.onInThisJvm());
-        layer.setListeners(trainingListeners);
-        layer.setIndex(layerIndex);
-        layer.setParamsViewArray(layerParamsView);
-        Map<String, INDArray> params = initializer().init(conf, layerParamsView, initializeParams);
-        layer.setParamTable(params);
-        layer.setConf(conf);
-        return layer;
+        Layer2D layer = new Layer2D(conf, networkDataType, NativeLayerOps.onInThisJvm());
+        return LayerWiring.wire(layer, conf, trainingListeners, layerIndex, layerParamsView, initializeParams,
+                initializer());
     }
 
     /** The layer itself. */

@@ -8,9 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.sparktrain.trainer.model.NativeLayerOps;
+import io.sparktrain.trainer.testing.RebuiltNetworks;
 import io.sparktrain.trainer.testing.RestoresHelpersProperty;
-import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.ConvolutionMode;
@@ -21,7 +20,6 @@ import org.deeplearning4j.nn.conf.layers.Layer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
-import org.deeplearning4j.util.ModelSerializer;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -118,16 +116,9 @@ class FastDeconvolution2DTest {
     @Test
     void survivesJsonAndCheckpoints() throws IOException {
         ComputationGraph fast = network(true, 7);
-        String json = fast.getConfiguration().toJson();
-        assertTrue(json.contains(FastDeconvolution2D.class.getName()), "JSON names the layer class");
-        ComputationGraph rebuilt = new ComputationGraph(ComputationGraphConfiguration.fromJson(json));
-        rebuilt.init();
-        assertInstanceOf(FastDeconvolution2D.Layer2D.class, rebuilt.getLayer("deconv"));
-
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        ModelSerializer.writeModel(fast, bytes, true);
-        ComputationGraph restored = ModelSerializer.restoreComputationGraph(
-                new ByteArrayInputStream(bytes.toByteArray()), true);
+        assertInstanceOf(FastDeconvolution2D.Layer2D.class,
+                RebuiltNetworks.fromJson(fast, FastDeconvolution2D.class).getLayer("deconv"));
+        ComputationGraph restored = RebuiltNetworks.fromCheckpoint(fast);
         assertInstanceOf(FastDeconvolution2D.Layer2D.class, restored.getLayer("deconv"));
         INDArray features = batch(7).getFeatures();
         assertBitwiseEqual(fast.outputSingle(false, features), restored.outputSingle(false, features), "output");
