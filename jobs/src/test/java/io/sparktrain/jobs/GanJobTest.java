@@ -122,7 +122,11 @@ class GanJobTest {
      */
     private RunDirectory trainsTwoEpochsAndResumesExactly(int rounds, double discriminatorLoss, String... overrides)
             throws IOException {
-        RunDirectory run = GanJob.run(config("conf/mnist-gan.conf", 2, overrides), Optional.empty());
+        RunDirectory run;
+        try (EpochsReportedDone done = EpochsReportedDone.watch(root)) {
+            run = GanJob.run(config("conf/mnist-gan.conf", 2, overrides), Optional.empty());
+            assertEquals(List.of("epoch 1 checkpointed", "epoch 2 checkpointed"), done.reported());
+        }
         List<JsonNode> twoEpochs = metrics(run);
         assertEquals(2, twoEpochs.size());
         for (JsonNode epoch : twoEpochs) {

@@ -59,7 +59,11 @@ class TrainJobTest {
 
     @Test
     void trainsCheckpointsAndResumesExactlyWhereItStopped() throws IOException {
-        RunDirectory run = TrainJob.run(config(2), Optional.empty());
+        RunDirectory run;
+        try (EpochsReportedDone done = EpochsReportedDone.watch(root)) {
+            run = TrainJob.run(config(2), Optional.empty());
+            assertEquals(List.of("epoch 1 checkpointed", "epoch 2 checkpointed"), done.reported());
+        }
         List<JsonNode> twoEpochs = metrics(run);
         assertEquals(2, twoEpochs.size());
         JsonNode last = twoEpochs.get(1);

@@ -8,6 +8,9 @@ public interface GanListener {
     /** Called after each epoch with the networks as they stand. */
     void onEpochEnd(GanEpoch epoch, GanNetworks networks) throws IOException;
 
+    /** Called once the last epoch has ended and been reported. */
+    default void onTrainingEnd() {}
+
     /** Called when a round ends with a loss that is not finite, before training stops with {@code divergence}. */
     default void onDiverged(TrainingDivergedException divergence) throws IOException {}
 }

@@ -40,6 +40,8 @@ public final class GanRecorder implements GanListener {
     private final RunDirectory run;
     private final int grid;
     private final List<String> metricLines;
+    /** summary.json as last written, logged when training ends. */
+    private String summary;
 
     /** @param earlierLines metric lines of the epochs already completed by a resumed run */
     public GanRecorder(RunDirectory run, int grid, List<String> earlierLines) {
@@ -68,12 +70,14 @@ public final class GanRecorder implements GanListener {
             epochs.add(MetricsLine.parse(line));
         }
         run.writeFile("losses.png", RunCharts.ganRoundLosses(epochs));
-        String summary = MetricsLine.toJson(summary(run.id(), metricLines));
+        summary = MetricsLine.toJson(summary(run.id(), metricLines));
         run.writeSummary(summary);
         RunReport.redraw(run);
-        if (epoch.epoch() == epoch.epochs()) {
-            log.info("GAN training finished; summary.json: {}", summary);
-        }
+    }
+
+    @Override
+    public void onTrainingEnd() {
+        log.info("GAN training finished; summary.json: {}", summary);
     }
 
     static Map<String, Object> metrics(String runId, GanEpoch epoch) {

@@ -101,6 +101,10 @@ public final class GanTraining {
                     losses.generatorMean(), losses.discriminator(), losses.generator(), accuracyReal, accuracyFake,
                     losses.realExamples, (System.nanoTime() - start) / 1e9, losses.seconds, gan.takeBytesPerStep(),
                     samples, quality);
+            for (GanListener listener : listeners) {
+                listener.onEpochEnd(result, current);
+            }
+            // After the listeners: an epoch reported done has its checkpoint on disk.
             log.info("epoch {}/{} done in {} s: discriminator loss {}, generator loss {}; discriminator right on "
                     + "{}% of real and {}% of fake images{}; {} KiB sent per worker and minibatch", epoch,
                     result.epochs(), String.format("%.0f", result.seconds()),
@@ -108,9 +112,9 @@ public final class GanTraining {
                     String.format("%.1f", 100 * accuracyReal), String.format("%.1f", 100 * accuracyFake),
                     quality.map(q -> String.format("; classifier score %.2f, FID %.2f", q.classifierScore(),
                             q.frechetDistance())).orElse(""), String.format("%.1f", result.bytesPerStep() / 1024));
-            for (GanListener listener : listeners) {
-                listener.onEpochEnd(result, current);
-            }
+        }
+        for (GanListener listener : listeners) {
+            listener.onTrainingEnd();
         }
         return gan.networks();
     }

@@ -64,8 +64,9 @@ public final class Trainer {
                     config.training().epochs());
             return new TrainedRun(network, run, completedEpochs);
         }
+        // The recorder first: an epoch reported done has its checkpoint on disk; stopping the job then loses nothing.
         TrainingLoop loop = new TrainingLoop(sc, sync, config.training(), config.data().shuffleSeed(),
-                List.of(new ConsoleProgress(), new RunRecorder(run, run.metricLines(completedEpochs))));
+                List.of(new RunRecorder(run, run.metricLines(completedEpochs)), new ConsoleProgress()));
         ComputationGraph trained = loop.fit(network, completedEpochs, data.train(), data.test(), data.loaders(),
                 run.testAccuracies(completedEpochs));
         log.info("Run directory: {}", Storage.display(run.uri()));
