@@ -26,7 +26,7 @@ import org.nd4j.linalg.factory.Nd4j;
  * DL4J's convolution without the forward pass its backward pass repeats. DL4J's layer computes its
  * output again at the start of every backward pass, for the activation's derivative, even where the
  * activation is the identity and the derivative needs nothing: with oneDNN, a ResNet-18 step ran 34
- * forward convolutions for its 17 3x3 layers, a quarter of its oneDNN time with their reorders
+ * forward convolutions for its 17 3x3 layers, about a quarter of its oneDNN time with their reorders
  * (docs/dl4j-defects.md). Where the activation is the identity (a convolution followed by batch
  * normalization) and DL4J would use its oneDNN helper, this layer's backward pass hands the output
  * gradient straight to {@code conv2d_bp}, the op the helper runs, with the helper's arguments: the
