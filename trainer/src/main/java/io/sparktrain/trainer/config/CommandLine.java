@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The command line of every job, parsed one way: each job declares its options once, with the help
@@ -150,36 +152,31 @@ public final class CommandLine {
 
     /** The whole number {@code name} holds, if given; a problem naming the option unless it is in [min, max]. */
     public Optional<Long> number(String name, long min, long max) {
-        Optional<String> text = value(name);
-        if (text.isEmpty()) {
-            return Optional.empty();
-        }
-        try {
-            long parsed = Long.parseLong(text.get().strip());
-            if (parsed >= min && parsed <= max) {
-                return Optional.of(parsed);
-            }
-        } catch (NumberFormatException e) {
-            // reported below with the range
-        }
-        throw problem(name + " " + text.get() + ": expected a whole number in [" + min + ", " + max + "]");
+        return parsed(name, Long::parseLong, n -> n >= min && n <= max,
+                "a whole number in [" + min + ", " + max + "]");
     }
 
     /** The number {@code name} holds, if given; a problem naming the option unless it is in [min, max]. */
     public Optional<Double> decimal(String name, double min, double max) {
+        return parsed(name, Double::parseDouble, n -> n >= min && n <= max,
+                "a number in [" + plain(min) + ", " + plain(max) + "]");
+    }
+
+    /** The value of {@code name} as {@code parse} reads it, if given; a problem saying what was {@code expected}. */
+    private <T> Optional<T> parsed(String name, Function<String, T> parse, Predicate<T> allowed, String expected) {
         Optional<String> text = value(name);
         if (text.isEmpty()) {
             return Optional.empty();
         }
         try {
-            double parsed = Double.parseDouble(text.get().strip());
-            if (parsed >= min && parsed <= max) {
+            T parsed = parse.apply(text.get().strip());
+            if (allowed.test(parsed)) {
                 return Optional.of(parsed);
             }
         } catch (NumberFormatException e) {
-            // reported below with the range
+            // reported below with what is allowed
         }
-        throw problem(name + " " + text.get() + ": expected a number in [" + plain(min) + ", " + plain(max) + "]");
+        throw problem(name + " " + text.get() + ": expected " + expected);
     }
 
     /** 1 rather than 1.0. */

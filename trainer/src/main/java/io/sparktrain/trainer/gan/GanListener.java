@@ -9,7 +9,7 @@ public interface GanListener {
     void onEpochEnd(GanEpoch epoch, GanNetworks networks) throws IOException;
 
     /** Called once the last epoch has ended and been reported. */
-    default void onTrainingEnd() {}
+    default void onTrainingEnd() throws IOException {}
 
     /** Called when a round ends with a loss that is not finite, before training stops with {@code divergence}. */
     default void onDiverged(TrainingDivergedException divergence) throws IOException {}

@@ -40,8 +40,6 @@ public final class GanRecorder implements GanListener {
     private final RunDirectory run;
     private final int grid;
     private final List<String> metricLines;
-    /** summary.json as last written, logged when training ends. */
-    private String summary;
 
     /** @param earlierLines metric lines of the epochs already completed by a resumed run */
     public GanRecorder(RunDirectory run, int grid, List<String> earlierLines) {
@@ -70,14 +68,13 @@ public final class GanRecorder implements GanListener {
             epochs.add(MetricsLine.parse(line));
         }
         run.writeFile("losses.png", RunCharts.ganRoundLosses(epochs));
-        summary = MetricsLine.toJson(summary(run.id(), metricLines));
-        run.writeSummary(summary);
+        run.writeSummary(MetricsLine.toJson(summary(run.id(), metricLines)));
         RunReport.redraw(run);
     }
 
     @Override
-    public void onTrainingEnd() {
-        log.info("GAN training finished; summary.json: {}", summary);
+    public void onTrainingEnd() throws IOException {
+        log.info("GAN training finished; summary.json: {}", MetricsLine.toJson(summary(run.id(), metricLines)));
     }
 
     static Map<String, Object> metrics(String runId, GanEpoch epoch) {
