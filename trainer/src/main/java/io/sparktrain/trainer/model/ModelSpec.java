@@ -104,6 +104,11 @@ public record ModelSpec(int channels, int height, int width, int outputs, TrainC
         return InputType.convolutionalFlat(height, width, channels);
     }
 
+    /** The flat images as NHWC, for the layer that first reads them in a channels-last network. */
+    public ChannelsLastInput channelsLastInput() {
+        return new ChannelsLastInput(height, width, channels);
+    }
+
     /** The configuration of {@code architecture} for this spec. */
     public ComputationGraphConfiguration configuration(String architecture) {
         Supplier<ModelFactory> factory = FACTORIES.get(architecture);

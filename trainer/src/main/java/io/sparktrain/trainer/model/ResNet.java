@@ -31,6 +31,10 @@ import org.nd4j.linalg.lossfunctions.LossFunctions;
  * <p>The small stem, a 3x3/1 convolution without pooling, keeps 28 to 64 px inputs from shrinking
  * to a single pixel before the last stage. The width (channels of the stem and the first stage,
  * 64 in the paper) scales every stage, and the computation with its square.
+ *
+ * <p>The network runs channels-last (NHWC) from its input on: every layer takes its layout from the
+ * input's, and oneDNN convolves NHWC data in place where it reorders NCHW data to its own blocked
+ * layout and back around every convolution.
  */
 public final class ResNet implements ModelFactory {
     /** Stages there are; each has twice the channels of the one before. */
@@ -86,7 +90,7 @@ public final class ResNet implements ModelFactory {
                 .convolutionMode(ConvolutionMode.Truncate)
                 .graphBuilder()
                 .addInputs(ModelSpec.INPUT);
-        String last = stem(graph, spec.stem(), spec.resNetWidth());
+        String last = stem(graph, spec, spec.resNetWidth());
         int channels = spec.resNetWidth();
         for (int stage = 0; stage < STAGES; stage++) {
             int width = spec.resNetWidth() << stage;
@@ -107,8 +111,9 @@ public final class ResNet implements ModelFactory {
                 .build();
     }
 
-    private static String stem(ComputationGraphConfiguration.GraphBuilder graph, Stem stem, int width) {
-        if (stem == Stem.SMALL) {
+    private static String stem(ComputationGraphConfiguration.GraphBuilder graph, ModelSpec spec, int width) {
+        graph.inputPreProcessor(convolution("stem"), spec.channelsLastInput());
+        if (spec.stem() == Stem.SMALL) {
             return convBn(graph, "stem", ModelSpec.INPUT, width, 3, 1, true);
         }
         String conv = convBn(graph, "stem", ModelSpec.INPUT, width, 7, 2, true);
@@ -142,15 +147,19 @@ public final class ResNet implements ModelFactory {
      */
     private static String convBn(ComputationGraphConfiguration.GraphBuilder graph, String name, String input,
             int outputs, int kernel, int stride, boolean relu) {
-        graph.layer(name + "_conv", new FastConvolution2D(new ConvolutionLayer.Builder(kernel, kernel)
+        graph.layer(convolution(name), new FastConvolution2D(new ConvolutionLayer.Builder(kernel, kernel)
                 .stride(stride, stride).padding(kernel / 2, kernel / 2).nOut(outputs).hasBias(false)
                 .activation(Activation.IDENTITY)), input);
-        graph.layer(name + "_bn", new FusedBatchNormalization(), name + "_conv");
+        graph.layer(name + "_bn", new FusedBatchNormalization(), convolution(name));
         if (!relu) {
             return name + "_bn";
         }
         // A separate layer: DL4J's batch normalization ignores the activation it is configured with.
         graph.layer(name + "_relu", new ActivationLayer.Builder().activation(new FastReLU()).build(), name + "_bn");
         return name + "_relu";
+    }
+
+    private static String convolution(String name) {
+        return name + "_conv";
     }
 }

@@ -45,10 +45,12 @@ class FastConvolution2DTest {
     /**
      * The same op with the same arguments as DL4J's oneDNN helper, minus a forward pass whose result
      * the identity's derivative ignores: the ResNet's shape (3x3, stride 1, explicit padding, no bias),
-     * the DCGAN discriminator's (5x5, stride 2, "same", a bias) and the latter channels-last.
+     * the DCGAN discriminator's (5x5, stride 2, "same", a bias), and both channels-last, where the
+     * forward pass is the layer's own too.
      */
     @ParameterizedTest
-    @CsvSource({"3, 1, Truncate, false, NCHW", "5, 2, Same, true, NCHW", "5, 2, Same, true, NHWC"})
+    @CsvSource({"3, 1, Truncate, false, NCHW", "5, 2, Same, true, NCHW", "3, 1, Truncate, false, NHWC",
+        "5, 2, Same, true, NHWC"})
     void trainsAsDl4jsConvolutionBitForBit(int kernel, int stride, ConvolutionMode mode, boolean bias,
             CNN2DFormat format) {
         ComputationGraph dl4j = network(false, kernel, stride, mode, bias, format, Activation.IDENTITY);
@@ -57,6 +59,8 @@ class FastConvolution2DTest {
         DataSet batch = batch(format);
         fast.getLayer("conv").setInput(batch.getFeatures(), LayerWorkspaceMgr.noWorkspaces());
         assertTrue(convolution(fast).skipsForwardPass(Nd4j.create(DataType.FLOAT, 1)), "the identity's layer");
+        assertBitwiseEqual(dl4j.outputSingle(true, batch.getFeatures()), fast.outputSingle(true, batch.getFeatures()),
+                "output");
 
         Pair<Gradient, INDArray> expected = backward(dl4j, batch.getFeatures(), format);
         Pair<Gradient, INDArray> actual = backward(fast, batch.getFeatures(), format);

@@ -13,6 +13,7 @@ import io.sparktrain.trainer.testing.RestoresHelpersProperty;
 import java.io.IOException;
 import java.util.Arrays;
 import org.deeplearning4j.nn.api.Layer;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
 import org.deeplearning4j.nn.conf.ComputationGraphConfiguration;
 import org.deeplearning4j.nn.conf.NeuralNetConfiguration;
 import org.deeplearning4j.nn.conf.inputs.InputType;
@@ -21,12 +22,15 @@ import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
 import org.deeplearning4j.nn.conf.layers.DenseLayer;
 import org.deeplearning4j.nn.conf.layers.OutputLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
+import org.deeplearning4j.nn.gradient.Gradient;
 import org.deeplearning4j.nn.layers.normalization.BatchNormalization;
+import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
 import org.deeplearning4j.nn.workspace.LayerWorkspaceMgr;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.nd4j.common.primitives.Pair;
 import org.nd4j.linalg.activations.Activation;
 import org.nd4j.linalg.api.buffer.DataType;
 import org.nd4j.linalg.api.ndarray.INDArray;
@@ -102,6 +106,45 @@ class FusedBatchNormalizationTest {
             Nd4j.getEnvironment().setMaxMasterThreads(threads);
         }
         assertBitwiseEqual(gradients[0], gradients[1], "gradient with 1 and with 4 threads");
+    }
+
+    /**
+     * Channels-last activations give the channels-first bits, outputs and gradients alike: each
+     * channel's values are summed in the same order. Six channels take the loop for channels left
+     * over after groups of four, eight do not.
+     */
+    @ParameterizedTest
+    @ValueSource(ints = {6, 8})
+    void channelsLastGivesTheChannelsFirstBits(int channels) {
+        Nd4j.getRandom().setSeed(3);
+        INDArray x = Nd4j.randn(DataType.FLOAT, 5, channels, 7, 9).muli(3).addi(1);
+        INDArray dy = Nd4j.randn(DataType.FLOAT, 5, channels, 7, 9);
+        INDArray gamma = Nd4j.rand(DataType.FLOAT, 1, channels).addi(0.5);
+        INDArray beta = Nd4j.randn(DataType.FLOAT, 1, channels);
+        INDArray[] outputs = new INDArray[2];
+        Pair<Gradient, INDArray>[] gradients = new Pair[2];
+        CNN2DFormat[] formats = {CNN2DFormat.NCHW, CNN2DFormat.NHWC};
+        for (int i = 0; i < 2; i++) {
+            boolean last = formats[i] == CNN2DFormat.NHWC;
+            INDArray in = last ? x.permute(0, 2, 3, 1).dup() : x;
+            INDArray eps = last ? dy.permute(0, 2, 3, 1).dup() : dy;
+            FusedBatchNormHelper helper = new FusedBatchNormHelper();
+            LayerWorkspaceMgr none = LayerWorkspaceMgr.noWorkspaces();
+            INDArray out = helper.preOutput(in, true, in.shape(), gamma, beta, null, null, 0.9, 1e-5, formats[i], none);
+            outputs[i] = last ? out.permute(0, 3, 1, 2).dup() : out;
+            Pair<Gradient, INDArray> backward = helper.backpropGradient(in, eps, in.shape(), gamma, beta,
+                    Nd4j.create(DataType.FLOAT, 1, channels), Nd4j.create(DataType.FLOAT, 1, channels), 1e-5,
+                    formats[i], none);
+            gradients[i] = new Pair<>(backward.getFirst(),
+                    last ? backward.getSecond().permute(0, 3, 1, 2).dup() : backward.getSecond());
+        }
+        assertBitwiseEqual(outputs[0], outputs[1], "output");
+        assertBitwiseEqual(gradients[0].getSecond(), gradients[1].getSecond(), "input gradient");
+        for (String parameter : new String[] {BatchNormalizationParamInitializer.GAMMA,
+            BatchNormalizationParamInitializer.BETA}) {
+            assertBitwiseEqual(gradients[0].getFirst().getGradientFor(parameter),
+                    gradients[1].getFirst().getGradientFor(parameter), parameter + " gradient");
+        }
     }
 
     @Test

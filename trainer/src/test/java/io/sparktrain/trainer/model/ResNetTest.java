@@ -9,8 +9,12 @@ import io.sparktrain.trainer.config.ConfigSchema;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import org.deeplearning4j.nn.conf.CNN2DFormat;
+import org.deeplearning4j.nn.conf.graph.LayerVertex;
 import org.deeplearning4j.nn.conf.layers.BatchNormalization;
 import org.deeplearning4j.nn.conf.layers.ConvolutionLayer;
+import org.deeplearning4j.nn.conf.layers.GlobalPoolingLayer;
+import org.deeplearning4j.nn.conf.layers.SubsamplingLayer;
 import org.deeplearning4j.nn.graph.ComputationGraph;
 import org.deeplearning4j.nn.graph.vertex.GraphVertex;
 import org.deeplearning4j.nn.params.BatchNormalizationParamInitializer;
@@ -86,20 +90,20 @@ class ResNetTest {
         ComputationGraph net = resnet("resnet18", "small", 16, 28, 10);
         assertEquals(paperCount(new int[] {2, 2, 2, 2}, false, 3, 16, 10), trainableParameters(net));
         Map<String, INDArray> activations = net.feedForward(Nd4j.rand(1, 3 * 28 * 28), false);
-        assertArrayEquals(new long[] {1, 16, 28, 28}, activations.get("stage2_block2").shape());
-        assertArrayEquals(new long[] {1, 128, 4, 4}, activations.get("stage5_block2").shape());
+        assertArrayEquals(new long[] {1, 28, 28, 16}, activations.get("stage2_block2").shape());
+        assertArrayEquals(new long[] {1, 4, 4, 128}, activations.get("stage5_block2").shape());
     }
 
     @Test
     void imagenetStemHalvesTwiceAndEachLaterStageHalvesAgain() {
         ComputationGraph net = resnet("resnet18", "imagenet", 224, 1000);
         Map<String, INDArray> activations = net.feedForward(Nd4j.rand(1, 3 * 224 * 224), false);
-        assertArrayEquals(new long[] {1, 64, 112, 112}, activations.get("stem_relu").shape());
-        assertArrayEquals(new long[] {1, 64, 56, 56}, activations.get("stem_pool").shape());
-        assertArrayEquals(new long[] {1, 64, 56, 56}, activations.get("stage2_block2").shape());
-        assertArrayEquals(new long[] {1, 128, 28, 28}, activations.get("stage3_block2").shape());
-        assertArrayEquals(new long[] {1, 256, 14, 14}, activations.get("stage4_block2").shape());
-        assertArrayEquals(new long[] {1, 512, 7, 7}, activations.get("stage5_block2").shape());
+        assertArrayEquals(new long[] {1, 112, 112, 64}, activations.get("stem_relu").shape());
+        assertArrayEquals(new long[] {1, 56, 56, 64}, activations.get("stem_pool").shape());
+        assertArrayEquals(new long[] {1, 56, 56, 64}, activations.get("stage2_block2").shape());
+        assertArrayEquals(new long[] {1, 28, 28, 128}, activations.get("stage3_block2").shape());
+        assertArrayEquals(new long[] {1, 14, 14, 256}, activations.get("stage4_block2").shape());
+        assertArrayEquals(new long[] {1, 7, 7, 512}, activations.get("stage5_block2").shape());
         assertArrayEquals(new long[] {1, 1000}, activations.get(ModelSpec.OUTPUT).shape());
     }
 
@@ -116,8 +120,8 @@ class ResNetTest {
         assertArrayEquals(new int[] {1, 1}, stage3Reduce.getKernelSize());
 
         Map<String, INDArray> activations = net.feedForward(Nd4j.rand(2, 3 * 32 * 32), false);
-        assertArrayEquals(new long[] {2, 256, 32, 32}, activations.get("stage2_block3").shape());
-        assertArrayEquals(new long[] {2, 2048, 4, 4}, activations.get("stage5_block3").shape());
+        assertArrayEquals(new long[] {2, 32, 32, 256}, activations.get("stage2_block3").shape());
+        assertArrayEquals(new long[] {2, 4, 4, 2048}, activations.get("stage5_block3").shape());
     }
 
     @Test
@@ -129,6 +133,28 @@ class ResNetTest {
         ConvolutionLayer stem = (ConvolutionLayer) small.getLayer("stem_conv").conf().getLayer();
         assertArrayEquals(new int[] {3, 3}, stem.getKernelSize());
         assertArrayEquals(new int[] {1, 1}, stem.getStride());
+    }
+
+    /** Channels-last from the input on: no layer converts between layouts on the way. */
+    @ParameterizedTest
+    @CsvSource({"resnet18, imagenet", "resnet50, small"})
+    void everyLayerRunsChannelsLast(String architecture, String stem) {
+        ComputationGraph net = resnet(architecture, stem, 8, 64, 10);
+        assertEquals(new ChannelsLastInput(64, 64, 3),
+                ((LayerVertex) net.getConfiguration().getVertices().get("stem_conv")).getPreProcessor());
+        for (GraphVertex vertex : net.getVertices()) {
+            if (!vertex.hasLayer()) {
+                continue;
+            }
+            org.deeplearning4j.nn.conf.layers.Layer layer = vertex.getLayer().conf().getLayer();
+            CNN2DFormat format = layer instanceof ConvolutionLayer conv ? conv.getCnn2dDataFormat()
+                    : layer instanceof BatchNormalization bn ? bn.getCnn2DFormat()
+                    : layer instanceof SubsamplingLayer pool ? pool.getCnn2dDataFormat()
+                    : CNN2DFormat.NHWC;
+            assertEquals(CNN2DFormat.NHWC, format, vertex.getVertexName());
+        }
+        int[] pooled = ((GlobalPoolingLayer) net.getLayer("avgpool").conf().getLayer()).getPoolingDimensions();
+        assertArrayEquals(new int[] {1, 2}, pooled, "global pooling over height and width");
     }
 
     @Test
