@@ -254,17 +254,22 @@ final class FusedBatchNormHelper implements BatchNormalizationHelper {
         private double[] channelsFirstSums(float[] first, float[] second) {
             double[] sums = new double[2 * channels];
             for (int c = 0; c < channels; c++) {
-                double sum = 0;
-                double products = 0;
-                for (int i = c * pixels; i < (c + 1) * pixels; i++) {
-                    double v = first[i];
-                    sum += v;
-                    products += v * second[i];
-                }
-                sums[c] = sum;
-                sums[channels + c] = products;
+                sumChannel(first, second, c, c * pixels, 1, sums);
             }
             return sums;
+        }
+
+        /** Σa and Σa·b of channel c, whose values run from {@code from} in steps of {@code step}. */
+        private void sumChannel(float[] first, float[] second, int c, int from, int step, double[] sums) {
+            double sum = 0;
+            double products = 0;
+            for (int i = from; i < from + pixels * step; i += step) {
+                double v = first[i];
+                sum += v;
+                products += v * second[i];
+            }
+            sums[c] = sum;
+            sums[channels + c] = products;
         }
 
         /**
@@ -301,15 +306,7 @@ final class FusedBatchNormHelper implements BatchNormalizationHelper {
                 sums[channels + c + 3] = p3;
             }
             for (; c < channels; c++) {
-                double sum = 0;
-                double products = 0;
-                for (int i = c; i < size; i += channels) {
-                    double v = first[i];
-                    sum += v;
-                    products += v * second[i];
-                }
-                sums[c] = sum;
-                sums[channels + c] = products;
+                sumChannel(first, second, c, c, channels, sums);
             }
             return sums;
         }
