@@ -90,14 +90,14 @@ public class FastConvolution2D extends ConvolutionLayer {
         /**
          * DL4J's forward pass copies NHWC input to NCHW before it calls the helper, which is given the
          * NHWC input and never reads the copy: 2% of a channels-last ResNet step. Where the helper
-         * takes the input, this calls it without the copy; elsewhere, and if the helper fails, DL4J
-         * goes its own way (a retry, then its fallback).
+         * takes the input, this calls it without the copy; elsewhere, and where the helper fails or
+         * declines, DL4J goes its own way (a retry, then its fallback).
          */
         @Override
         protected Pair<INDArray, INDArray> preOutput(boolean training, boolean forBackprop,
                 LayerWorkspaceMgr workspaceMgr) {
             assertInputSet(false);
-            if (!usesOneDnn() || input.dataType() != DataType.FLOAT
+            if (!usesOneDnn() || input.dataType() != DataType.FLOAT || dataType != DataType.FLOAT
                     || layerConf().getCnn2dDataFormat() != CNN2DFormat.NHWC) {
                 return super.preOutput(training, forBackprop, workspaceMgr);
             }
@@ -108,14 +108,16 @@ public class FastConvolution2D extends ConvolutionLayer {
             INDArray weights = getParamWithNoise(ConvolutionParamInitializer.WEIGHT_KEY, training, workspaceMgr);
             validateInputDepth(weights.size(1));
             org.deeplearning4j.nn.conf.layers.ConvolutionLayer conf = layerConf();
+            INDArray output;
             try {
                 // The helper works out "same" padding itself, as DL4J's forward pass would.
-                return new Pair<>(helper.preOutput(input, weights, bias(training, workspaceMgr), conf.getKernelSize(),
+                output = helper.preOutput(input, weights, bias(training, workspaceMgr), conf.getKernelSize(),
                         conf.getStride(), conf.getPadding(), conf.getCudnnAlgoMode(), conf.getCudnnFwdAlgo(),
-                        convolutionMode, conf.getDilation(), CNN2DFormat.NHWC, workspaceMgr), null);
+                        convolutionMode, conf.getDilation(), CNN2DFormat.NHWC, workspaceMgr);
             } catch (RuntimeException e) {
-                return super.preOutput(training, forBackprop, workspaceMgr);
+                output = null;
             }
+            return output != null ? new Pair<>(output, null) : super.preOutput(training, forBackprop, workspaceMgr);
         }
 
         /** The layer's bias or, as DL4J hands the helper for a layer without one, zeros. */

@@ -227,7 +227,7 @@ final class FusedBatchNormHelper implements BatchNormalizationHelper {
             channelsLast = format == CNN2DFormat.NHWC;
             count = (int) x.size(0);
             channels = (int) x.size(channelsLast ? 3 : 1);
-            size = (int) (x.length() / count);
+            size = (int) (x.size(1) * x.size(2) * x.size(3));
             pixels = size / channels;
             perChannel = (long) count * pixels;
         }
