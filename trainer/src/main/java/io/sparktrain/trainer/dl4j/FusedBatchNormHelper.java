@@ -53,7 +53,7 @@ final class FusedBatchNormHelper implements BatchNormalizationHelper {
     @Override
     public INDArray preOutput(INDArray x, boolean training, long[] shape, INDArray gamma, INDArray beta,
             INDArray mean, INDArray var, double decay, double eps, CNN2DFormat format, LayerWorkspaceMgr workspaceMgr) {
-        if (!supports(x, format)) {
+        if (!supports(x)) {
             return null;
         }
         x = contiguous(x);
@@ -92,7 +92,7 @@ final class FusedBatchNormHelper implements BatchNormalizationHelper {
     public Pair<Gradient, INDArray> backpropGradient(INDArray input, INDArray epsilon, long[] shape, INDArray gamma,
             INDArray beta, INDArray dGammaView, INDArray dBetaView, double eps, CNN2DFormat format,
             LayerWorkspaceMgr workspaceMgr) {
-        if (!supports(input, format) || meanCache == null) {
+        if (!supports(input) || meanCache == null) {
             return null;
         }
         INDArray x = contiguous(input);
@@ -149,7 +149,7 @@ final class FusedBatchNormHelper implements BatchNormalizationHelper {
     }
 
     /** Float NCHW or NHWC (or [N, C] reshaped to [N, C, 1, 1]); anything else stays on DL4J's own path. */
-    static boolean supports(INDArray x, CNN2DFormat format) {
+    private static boolean supports(INDArray x) {
         return x.dataType() == DataType.FLOAT && x.rank() == 4 && x.length() < Integer.MAX_VALUE;
     }
 

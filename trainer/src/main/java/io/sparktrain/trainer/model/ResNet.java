@@ -90,7 +90,7 @@ public final class ResNet implements ModelFactory {
                 .convolutionMode(ConvolutionMode.Truncate)
                 .graphBuilder()
                 .addInputs(ModelSpec.INPUT);
-        String last = stem(graph, spec, spec.resNetWidth());
+        String last = stem(graph, spec);
         int channels = spec.resNetWidth();
         for (int stage = 0; stage < STAGES; stage++) {
             int width = spec.resNetWidth() << stage;
@@ -111,7 +111,8 @@ public final class ResNet implements ModelFactory {
                 .build();
     }
 
-    private static String stem(ComputationGraphConfiguration.GraphBuilder graph, ModelSpec spec, int width) {
+    private static String stem(ComputationGraphConfiguration.GraphBuilder graph, ModelSpec spec) {
+        int width = spec.resNetWidth();
         graph.inputPreProcessor(convolution("stem"), spec.channelsLastInput());
         if (spec.stem() == Stem.SMALL) {
             return convBn(graph, "stem", ModelSpec.INPUT, width, 3, 1, true);
